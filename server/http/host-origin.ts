@@ -53,3 +53,9 @@ export function originAllowed(req: IncomingMessage, allow: AllowList): boolean {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   return allow.hosts.has(normalizeHostName(url.host));
 }
+
+/** Whether binding to this address keeps the server on this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}

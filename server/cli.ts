@@ -1,0 +1,250 @@
+// The `hardening-lab` command: up (preflight → cluster → serve), serve, down,
+// status, and the lab authoring commands. Every failure names its cause and
+// the fix, and exits non-zero.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import {
+  DEFAULT_CLUSTER_NAME,
+  DEFAULT_HOST,
+  DEFAULT_KIND_CONFIG,
+  DEFAULT_NODE_IMAGE,
+  DEFAULT_PORT,
+  DEFAULT_TERMINAL_GRACE_MS,
+  TOKEN_ENV,
+  stateDir,
+} from './config.js';
+import { KindProvider } from './cluster/kind-provider.js';
+import { formatPreflight, runPreflight } from './preflight/preflight.js';
+import { startServer, type RunningServer } from './http/server.js';
+import { generateToken } from './http/auth.js';
+import { openBrowser } from './cli/open-browser.js';
+import { clearServerRecord, readServerRecord, writeServerRecord } from './cli/server-record.js';
+import { isLoopbackHost } from './http/host-origin.js';
+import type { ClusterProvider } from './cluster/provider.js';
+import { NoClusterProvider } from './cluster/no-cluster-provider.js';
+
+const serveOptionsSchema = z.object({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  token: z.string().optional(),
+  open: z.boolean(),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use lowercase letters, digits and dashes'),
+  image: z.string().min(1),
+  kindConfig: z.string().min(1),
+  cluster: z.boolean(),
+  graceMinutes: z.number().positive(),
+  allowHost: z.array(z.string()),
+});
+type ServeOptions = z.infer<typeof serveOptionsSchema>;
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return n;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function addServeOptions(cmd: Command): Command {
+  return cmd
+    .option('--port <port>', 'port to listen on', parsePort, Number(process.env.HARDENING_LAB_PORT ?? DEFAULT_PORT))
+    .option('--host <host>', 'address to bind; anything but loopback needs --token', DEFAULT_HOST)
+    .option('--token <token>', `fixed access token (or set ${TOKEN_ENV}); random by default`)
+    .option('--no-open', 'do not open the browser')
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .option('--image <image>', 'kind node image', process.env.HARDENING_LAB_NODE_IMAGE ?? DEFAULT_NODE_IMAGE)
+    .option('--kind-config <file>', 'kind cluster config', DEFAULT_KIND_CONFIG)
+    .option('--grace-minutes <minutes>', 'keep a detached terminal this long', parsePositive, DEFAULT_TERMINAL_GRACE_MS / 60_000)
+    .option('--allow-host <name>', 'extra Host name to answer to (repeatable)', collect, [] as string[]);
+}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** Resolve the token and refuse an exposed bind without an explicit one. */
+function resolveToken(options: ServeOptions, io: Io): string | undefined {
+  const explicit = options.token ?? process.env[TOKEN_ENV];
+  if (explicit !== undefined && explicit.length < 16) {
+    io.err(`✗ The token is too short (${explicit.length} characters). Use at least 16 random characters, e.g. \`openssl rand -hex 16\`.`);
+    return undefined;
+  }
+  if (!isLoopbackHost(options.host) && !explicit) {
+    io.err(
+      `✗ --host ${options.host} exposes root shells to your network.\n  Fix: pass --token <secret> (or set ${TOKEN_ENV}) so only people you give the token to can connect — or keep the default --host 127.0.0.1.`,
+    );
+    return undefined;
+  }
+  return explicit ?? generateToken();
+}
+
+async function serve(options: ServeOptions, provider: ClusterProvider, token: string, io: Io): Promise<RunningServer> {
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    token,
+    provider,
+    clusterEnabled: options.cluster,
+    allowedHosts: options.allowHost,
+    terminalGraceMs: options.graceMinutes * 60_000,
+    log: io.out,
+  });
+  writeServerRecord({ pid: process.pid, url: server.url, cluster: provider.name, startedAt: new Date().toISOString() });
+  io.out(`\nHardening Lab is serving. Open this link (it carries your access token — do not share it):\n\n    ${server.startUrl}\n`);
+  if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
+  const stop = async (signal: string) => {
+    io.out(`\n${signal}: stopping the server (the cluster keeps running; \`hardening-lab down\` deletes it).`);
+    clearServerRecord();
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('Ctrl-C'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return server;
+}
+
+async function preflightOrExit(options: ServeOptions, clusterNeeded: boolean, io: Io): Promise<boolean> {
+  io.out('Preflight:');
+  const results = await runPreflight({ host: options.host, port: options.port, clusterNeeded });
+  io.out(formatPreflight(results));
+  if (results.some((r) => r.level === 'error')) {
+    io.err('\nCannot start: fix the ✗ items above, then run the command again. Nothing was created.');
+    return false;
+  }
+  return true;
+}
+
+async function upCommand(raw: unknown, io: Io): Promise<number> {
+  const options = serveOptionsSchema.parse(raw);
+  const token = resolveToken(options, io);
+  if (!token) return 2;
+  if (!(await preflightOrExit(options, true, io))) return 1;
+  const provider = new KindProvider({ name: options.name, image: options.image, kindConfig: options.kindConfig });
+  // Serve first so an open page shows creation progress live.
+  const server = await serve({ ...options, open: false }, provider, token, io);
+  const started = Date.now();
+  try {
+    await provider.ensure({
+      onProgress: (event) => {
+        io.out(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${event.line}`);
+        server.publishProgress(event);
+      },
+    });
+  } catch (error) {
+    io.err(`\n✗ ${(error as Error).message}`);
+    clearServerRecord();
+    await server.close();
+    return 1;
+  }
+  server.publishStatus(await provider.status());
+  io.out(`\nReady. Terminals: one per node; \`kubectl get nodes\` works in the control-plane tab.\n    ${server.startUrl}\n`);
+  if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
+  return -1; // keep running
+}
+
+async function serveCommand(raw: unknown, io: Io): Promise<number> {
+  const options = serveOptionsSchema.parse(raw);
+  const token = resolveToken(options, io);
+  if (!token) return 2;
+  if (!(await preflightOrExit(options, false, io))) return 1;
+  const provider: ClusterProvider = options.cluster
+    ? new KindProvider({ name: options.name, image: options.image, kindConfig: options.kindConfig })
+    : new NoClusterProvider(options.name);
+  const status = await provider.status().catch((error: unknown) => ({ state: 'unreachable', message: String(error) }));
+  if (status.state !== 'running') io.out(`Note: ${status.message ?? 'the cluster is not running.'} The page works without it.`);
+  await serve(options, provider, token, io);
+  return -1;
+}
+
+async function downCommand(raw: { name: string }, io: Io): Promise<number> {
+  const provider = new KindProvider({ name: raw.name, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
+  try {
+    if (!(await provider.exists())) {
+      io.out(`No kind cluster "${raw.name}" exists. Nothing to delete.`);
+      return 0;
+    }
+    io.out(`Deleting kind cluster "${raw.name}"…`);
+    await provider.delete();
+    io.out(`Deleted. (Lab progress in ${stateDir()} is kept.)`);
+    return 0;
+  } catch (error) {
+    io.err(`✗ Could not delete the cluster: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function statusCommand(raw: { name: string; json?: boolean }, io: Io): Promise<number> {
+  const provider = new KindProvider({ name: raw.name, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
+  const cluster = await provider.status().catch((error: unknown) => ({
+    name: raw.name,
+    state: 'unreachable' as const,
+    nodes: [],
+    message: (error as Error).message,
+  }));
+  const server = readServerRecord();
+  if (raw.json) {
+    io.out(JSON.stringify({ cluster, server: server ?? null }));
+  } else {
+    io.out(`Cluster "${raw.name}": ${cluster.state}${cluster.message ? ` — ${cluster.message}` : ''}`);
+    for (const node of cluster.nodes) io.out(`  ${node.container} (${node.role})${node.ready === undefined ? '' : node.ready ? ' Ready' : ' NotReady'}`);
+    io.out(server ? `Server: running at ${server.url} (pid ${server.pid}, since ${server.startedAt})` : 'Server: not running.');
+  }
+  return cluster.state === 'running' ? 0 : 3;
+}
+
+export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('hardening-lab')
+    .description('Interactive Kubernetes hardening labs beside live root shells into a local kind cluster.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  addServeOptions(program.command('up').description('preflight, create or reuse the kind cluster, then serve the lab page')).action(
+    async (opts: unknown) => {
+      exitCode = await upCommand(opts, io);
+    },
+  );
+  addServeOptions(program.command('serve').description('serve the lab page against an existing cluster'))
+    .addOption(new Option('--no-cluster', 'serve without a cluster (the page says how to start one)'))
+    .action(async (opts: unknown) => {
+      exitCode = await serveCommand(opts, io);
+    });
+  program
+    .command('down')
+    .description('delete the kind cluster and the state it created')
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .action(async (opts: { name: string }) => {
+      exitCode = await downCommand(opts, io);
+    });
+  program
+    .command('status')
+    .description('show the cluster, its nodes and the server')
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      exitCode = await statusCommand(opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    if (typeof code === 'number') return code;
+    io.err(`✗ ${(error as Error).message}`);
+    return 1;
+  }
+  // -1: a long-running server; leave the event loop alive.
+  return exitCode === -1 ? 0 : exitCode;
+}
