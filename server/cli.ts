@@ -31,7 +31,7 @@ const serveOptionsSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use lowercase letters, digits and dashes'),
   image: z.string().min(1),
   kindConfig: z.string().min(1),
-  cluster: z.boolean(),
+  cluster: z.boolean().default(true),
   graceMinutes: z.number().positive(),
   allowHost: z.array(z.string()),
 });
