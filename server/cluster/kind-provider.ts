@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterNode, ClusterStatus } from '../protocol.js';
@@ -84,7 +85,7 @@ export class KindProvider implements ClusterProvider {
     if (child.all) {
       const rl = readline.createInterface({ input: child.all });
       rl.on('line', (raw) => {
-        const line = raw.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim();
+        const line = stripVTControlCharacters(raw).trim();
         if (!line) return;
         lines.push(line);
         progress({ stage: 'create', line });
