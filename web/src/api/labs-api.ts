@@ -1,0 +1,59 @@
+// Typed calls for the lab routes listed at the bottom of server/protocol.ts.
+import { z } from 'zod';
+import {
+  checkResultSchema,
+  labDetailSchema,
+  labSummarySchema,
+  resetResultSchema,
+  solutionSchema,
+  type CheckResult,
+  type LabDetail,
+  type LabSummary,
+  type ResetResult,
+  type Solution,
+} from '../../../server/protocol.js';
+import { getJson, postIgnoringBody, postJson } from './http.js';
+
+export const hintResponseSchema = z.object({ hint: z.string(), index: z.number() });
+export type HintResponse = z.infer<typeof hintResponseSchema>;
+
+const labPath = (labId: string): string => `/api/labs/${encodeURIComponent(labId)}`;
+const stepPath = (labId: string, stepId: string): string => `${labPath(labId)}/steps/${encodeURIComponent(stepId)}`;
+
+export function fetchLabs(signal?: AbortSignal): Promise<LabSummary[]> {
+  return getJson('/api/labs', z.array(labSummarySchema), signal);
+}
+
+export function fetchLab(labId: string, signal?: AbortSignal): Promise<LabDetail> {
+  return getJson(labPath(labId), labDetailSchema, signal);
+}
+
+export function checkStep(labId: string, stepId: string): Promise<CheckResult> {
+  return postJson(`${stepPath(labId, stepId)}/check`, {}, checkResultSchema);
+}
+
+export function revealHint(labId: string, stepId: string): Promise<HintResponse> {
+  return postJson(`${stepPath(labId, stepId)}/hint`, {}, hintResponseSchema);
+}
+
+export function fetchSolution(labId: string, stepId: string): Promise<Solution> {
+  return postJson(`${stepPath(labId, stepId)}/solution`, {}, solutionSchema);
+}
+
+export function resetLab(labId: string): Promise<ResetResult> {
+  return postJson(`${labPath(labId)}/reset`, {}, resetResultSchema);
+}
+
+export async function reportCurrentStep(labId: string, stepId: string): Promise<void> {
+  await postIgnoringBody(`${labPath(labId)}/current`, { stepId });
+}
+
+/** Where a lab's images live; relative paths in its Markdown resolve here. */
+export function labAssetUrl(labId: string, relativePath: string): string {
+  const clean = relativePath
+    .replace(/^\.\//, '')
+    .split('/')
+    .map((part) => encodeURIComponent(part))
+    .join('/');
+  return `${labPath(labId)}/assets/${clean}`;
+}

@@ -1,0 +1,50 @@
+// The reference solution, last resort: only once the server allows it.
+import { useCallback, useState } from 'react';
+import type { LabStepView } from '../../../server/protocol.js';
+import { fetchSolution } from '../api/labs-api.js';
+import { useAction } from '../app/use-action.js';
+import { MarkdownView, type RunRequest } from '../markdown/MarkdownView.js';
+import { codeFence } from './code-fence.js';
+
+interface SolutionPanelProps {
+  labId: string;
+  step: LabStepView;
+  onRun: (request: RunRequest) => void;
+}
+
+export function SolutionPanel({ labId, step, onRun }: SolutionPanelProps) {
+  const [script, setScript] = useState<string>();
+  const show = useAction(
+    useCallback(async () => {
+      setScript((await fetchSolution(labId, step.id)).script);
+    }, [labId, step.id]),
+  );
+  return (
+    <section className="solution" aria-label="Solution">
+      {script === undefined ? (
+        <>
+          <button
+            type="button"
+            onClick={() => void show.run()}
+            disabled={!step.solutionAvailable || show.busy}
+            data-action="solution"
+            title={step.solutionAvailable ? undefined : 'Available after a hint or a failed check'}
+          >
+            Show solution
+          </button>
+          {!step.solutionAvailable && <span className="muted"> (after a hint or a failed check)</span>}
+        </>
+      ) : (
+        <div data-solution="">
+          <h3>Solution</h3>
+          <MarkdownView markdown={codeFence(script, 'bash')} labId={labId} onRun={onRun} />
+        </div>
+      )}
+      {show.error && (
+        <p className="error" role="alert">
+          {show.error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+// Shows rendered lab Markdown and wires the code blocks' Copy/Run buttons
+// with one delegated listener (the HTML is a string; buttons carry data-*).
+import { useMemo, type MouseEvent } from 'react';
+import { copyText } from '../app/clipboard.js';
+import { CODE_ACTION_ATTR, RUN_TARGET_ATTR, renderMarkdown } from './render-markdown.js';
+
+export interface RunRequest {
+  text: string;
+  /** Terminal named by the block's `run=`; undefined → the active terminal. */
+  target: string | undefined;
+}
+
+interface MarkdownViewProps {
+  markdown: string;
+  labId?: string;
+  onRun: (request: RunRequest) => void;
+  className?: string;
+}
+
+function flash(button: HTMLElement, label: string): void {
+  const original = button.dataset.label ?? button.textContent ?? '';
+  button.dataset.label = original;
+  button.textContent = label;
+  window.setTimeout(() => {
+    button.textContent = original;
+  }, 1500);
+}
+
+export function MarkdownView({ markdown, labId, onRun, className }: MarkdownViewProps) {
+  const html = useMemo(() => renderMarkdown(markdown, labId), [markdown, labId]);
+
+  const onClick = (event: MouseEvent<HTMLDivElement>): void => {
+    if (!(event.target instanceof Element)) return;
+    const button = event.target.closest<HTMLElement>(`[${CODE_ACTION_ATTR}]`);
+    const block = button?.closest<HTMLElement>('.code-block');
+    const code = block?.querySelector('code');
+    if (!button || !block || !code) return;
+    const text = code.textContent ?? '';
+    if (button.getAttribute(CODE_ACTION_ATTR) === 'copy') {
+      void copyText(text).then((ok) => flash(button, ok ? 'Copied' : 'Copy failed'));
+    } else {
+      onRun({ text, target: block.getAttribute(RUN_TARGET_ATTR) ?? undefined });
+    }
+  };
+
+  return (
+    // The buttons inside are real <button>s (keyboard-reachable); the div only
+    // catches their bubbled clicks.
+    <div className={`markdown ${className ?? ''}`} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />
+  );
+}
