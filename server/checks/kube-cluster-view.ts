@@ -1,0 +1,292 @@
+// The real ClusterView: typed reads through @kubernetes/client-node, exec in
+// pods through the Kubernetes exec API (a websocket to the apiserver, no
+// docker exec, no kubectl), and node commands through the cluster provider.
+// One instance per server: it keeps one keep-alive TLS agent so a sweep of
+// checks reuses connections instead of paying a handshake per read.
+import https from 'node:https';
+import { PassThrough } from 'node:stream';
+import {
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  KubernetesObjectApi,
+  ServerConfiguration,
+  createConfiguration,
+  type ConfigurationOptions,
+  type CoreV1Event,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+  type V1Namespace,
+  type V1Pod,
+  type V1Status,
+} from '@kubernetes/client-node';
+import { execa } from 'execa';
+import type { ClusterProvider } from '../cluster/provider.js';
+import type { ClusterNode } from '../protocol.js';
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  type CallOptions,
+  type ClusterView,
+  type ExecResult,
+  type ListOptions,
+  type LogOptions,
+  type ObjectRef,
+} from './cluster-view.js';
+import { CallTimeoutError, ClusterUnreachableError, explainUnreachable, unreachableReason } from './cluster-unreachable.js';
+import { withDeadline } from './deadline.js';
+
+export interface KubeClusterViewOptions {
+  provider: ClusterProvider;
+  /** Defaults to provider.kubeconfigPath(). */
+  kubeconfigPath?: string;
+  defaultTimeoutMs?: number;
+}
+
+export class KubeClusterView implements ClusterView {
+  private readonly provider: ClusterProvider;
+  private readonly kc: KubeConfig;
+  private readonly core: CoreV1Api;
+  private readonly objects: KubernetesObjectApi;
+  private readonly exec: Exec;
+  private readonly defaultTimeoutMs: number;
+  private agent: https.Agent | undefined;
+  readonly server: string;
+
+  constructor(options: KubeClusterViewOptions) {
+    this.provider = options.provider;
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.kc = new KubeConfig();
+    this.kc.loadFromFile(options.kubeconfigPath ?? options.provider.kubeconfigPath());
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error(`The kubeconfig ${options.kubeconfigPath ?? options.provider.kubeconfigPath()} has no current cluster`);
+    this.server = cluster.server;
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: this.kc },
+      promiseMiddleware: [{ pre: async (ctx) => this.shareAgent(ctx), post: async (ctx: ResponseContext) => ctx }],
+    });
+    this.core = new CoreV1Api(config);
+    this.objects = KubernetesObjectApi.makeApiClient(this.kc);
+    this.exec = new Exec(this.kc);
+  }
+
+  /**
+   * client-node builds a fresh https.Agent per request (new TLS handshake
+   * each time); swap in one keep-alive agent with the same TLS material.
+   */
+  private shareAgent(ctx: RequestContext): RequestContext {
+    const fresh = ctx.getAgent();
+    if (fresh instanceof https.Agent) {
+      this.agent ??= new https.Agent({ ...fresh.options, keepAlive: true, maxSockets: 32 });
+      ctx.setAgent(this.agent);
+    }
+    return ctx;
+  }
+
+  private timeout(options?: CallOptions): number {
+    return options?.timeoutMs ?? this.defaultTimeoutMs;
+  }
+
+  /** Per-call options that abort the HTTP request at the deadline. */
+  private callOptions(timeoutMs: number): ConfigurationOptions {
+    const signalMiddleware = {
+      pre: async (ctx: RequestContext) => {
+        ctx.setSignal(AbortSignal.timeout(timeoutMs));
+        return ctx;
+      },
+      post: async (ctx: ResponseContext) => ctx,
+    };
+    // The object-parameter API is typed with observable middleware, but at
+    // run time it wraps what it gets as promise middleware (PromiseAPI's
+    // wrapOptions), so a promise middleware is what must be passed.
+    return { middleware: [signalMiddleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
+  }
+
+  /** Runs one API call with a deadline; 404 → undefined; network trouble → ClusterUnreachableError. */
+  private async api<T>(what: string, options: CallOptions | undefined, call: (opts: ConfigurationOptions) => Promise<T>): Promise<T | undefined> {
+    const timeoutMs = this.timeout(options);
+    try {
+      return await withDeadline(call(this.callOptions(timeoutMs)), timeoutMs + 250, what);
+    } catch (error) {
+      if (httpStatus(error) === 404) return undefined;
+      throw this.wrap(error, what, timeoutMs);
+    }
+  }
+
+  private wrap(error: unknown, what: string, timeoutMs: number): Error {
+    const reason = unreachableReason(error);
+    if (reason) return new ClusterUnreachableError(explainUnreachable(reason, this.server, timeoutMs), reason, this.server, { cause: error });
+    return new Error(`${what} failed: ${errorText(error)}`, { cause: error });
+  }
+
+  async getPod(namespace: string, name: string, options?: CallOptions): Promise<V1Pod | undefined> {
+    return this.api(`read pod ${namespace}/${name}`, options, (o) => this.core.readNamespacedPod({ name, namespace }, o));
+  }
+
+  async listPods(namespace: string, options: ListOptions = {}): Promise<V1Pod[]> {
+    const list = await this.api(`list pods in ${namespace}`, options, (o) =>
+      this.core.listNamespacedPod(
+        {
+          namespace,
+          ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+          ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+        },
+        o,
+      ),
+    );
+    return list?.items ?? [];
+  }
+
+  async getNamespace(name: string, options?: CallOptions): Promise<V1Namespace | undefined> {
+    return this.api(`read namespace ${name}`, options, (o) => this.core.readNamespace({ name }, o));
+  }
+
+  async getObject(ref: ObjectRef, options?: CallOptions): Promise<KubernetesObject | undefined> {
+    const metadata = ref.namespace === undefined ? { name: ref.name } : { name: ref.name, namespace: ref.namespace };
+    // The generic object API takes a full Configuration, not per-call
+    // options, so its deadline is the race alone.
+    return this.api(`read ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, options, () =>
+      this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }),
+    );
+  }
+
+  async eventsFor(namespace: string, objectName: string, options?: CallOptions): Promise<CoreV1Event[]> {
+    const list = await this.api(`list events of ${namespace}/${objectName}`, options, (o) =>
+      this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${objectName}` }, o),
+    );
+    const time = (e: CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).getTime();
+    return (list?.items ?? []).sort((a, b) => time(a) - time(b));
+  }
+
+  async podLogs(namespace: string, pod: string, options: LogOptions = {}): Promise<string> {
+    const timeoutMs = this.timeout(options);
+    try {
+      const text = await withDeadline(
+        this.core.readNamespacedPodLog(
+          {
+            name: pod,
+            namespace,
+            ...(options.container ? { container: options.container } : {}),
+            ...(options.previous ? { previous: true } : {}),
+            ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+          },
+          this.callOptions(timeoutMs),
+        ),
+        timeoutMs + 250,
+        `logs of ${namespace}/${pod}`,
+      );
+      return typeof text === 'string' ? text : '';
+    } catch (error) {
+      // 400: no previous instance / container not started yet; 404: no pod. Both mean "no logs".
+      const status = httpStatus(error);
+      if (status === 400 || status === 404) return '';
+      throw this.wrap(error, `logs of ${namespace}/${pod}`, timeoutMs);
+    }
+  }
+
+  async execInPod(target: { namespace: string; pod: string; container?: string }, argv: string[], options?: CallOptions): Promise<ExecResult> {
+    const timeoutMs = this.timeout(options);
+    const what = `exec ${JSON.stringify(argv)} in ${target.namespace}/${target.pod}`;
+    const stdout = collect();
+    const stderr = collect();
+    let socket: { close(): void } | undefined;
+    const run = new Promise<ExecResult>((resolve, reject) => {
+      let status: V1Status | undefined;
+      this.exec
+        // An empty container name lets the apiserver pick the only container.
+        .exec(target.namespace, target.pod, target.container ?? '', argv, stdout.stream, stderr.stream, null, false, (s) => {
+          status = s;
+        })
+        .then((ws) => {
+          socket = ws;
+          ws.on('close', () => resolve(execResultOf(status, stdout.text(), stderr.text())));
+          ws.on('error', (error: Error) => reject(error));
+        }, reject);
+    });
+    try {
+      return await withDeadline(run, timeoutMs, what, () => socket?.close());
+    } catch (error) {
+      if (error instanceof CallTimeoutError) throw error;
+      // The upgrade is refused with an HTTP status when the pod or container is missing.
+      const text = errorText(error);
+      if (/\b(404|400)\b|not found|is not valid for pod|container not found/i.test(text) && !unreachableReason(error)) {
+        return { exitCode: null, stdout: '', stderr: '', failure: text };
+      }
+      throw this.wrap(error, what, timeoutMs);
+    }
+  }
+
+  async execOnNode(node: string, argv: string[], options?: CallOptions): Promise<ExecResult> {
+    const timeoutMs = this.timeout(options);
+    const command = this.provider.nodeCommand(node, argv);
+    const result = await execa(command.file, command.args, {
+      ...(command.env ? { env: command.env } : {}),
+      ...(command.cwd ? { cwd: command.cwd } : {}),
+      reject: false,
+      stdin: 'ignore',
+      timeout: timeoutMs,
+      stripFinalNewline: false,
+    });
+    if (result.timedOut) throw new CallTimeoutError(`${JSON.stringify(argv)} on node ${node}`, timeoutMs);
+    if (result.exitCode === undefined) {
+      return { exitCode: null, stdout: '', stderr: String(result.stderr ?? ''), failure: result.shortMessage };
+    }
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  async readNodeFile(node: string, path: string, options?: CallOptions): Promise<string | undefined> {
+    const result = await this.execOnNode(node, ['cat', '--', path], options);
+    if (result.exitCode === 0) return result.stdout;
+    if (/No such file or directory/.test(result.stderr)) return undefined;
+    throw new Error(`Cannot read ${path} on node ${node}: ${result.failure ?? result.stderr.trim()}`);
+  }
+
+  async nodes(options?: CallOptions): Promise<ClusterNode[]> {
+    return withDeadline(this.provider.nodes(), this.timeout(options), 'list cluster nodes');
+  }
+
+  /** Closes pooled connections (server shutdown, end of a CLI command). */
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+function collect(): { stream: PassThrough; text(): string } {
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/** The exec API reports the outcome on the status channel as a V1Status. */
+export function execResultOf(status: V1Status | undefined, stdout: string, stderr: string): ExecResult {
+  if (!status) return { exitCode: null, stdout, stderr, failure: 'the exec stream closed without a status' };
+  if (status.status === 'Success') return { exitCode: 0, stdout, stderr };
+  if (status.reason === 'NonZeroExitCode') {
+    const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
+    if (Number.isInteger(code)) return { exitCode: code, stdout, stderr };
+  }
+  return { exitCode: null, stdout, stderr, failure: status.message ?? status.reason ?? 'exec failed' };
+}
+
+function httpStatus(error: unknown): number | undefined {
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'number') return error.code;
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const body = (error as { body?: unknown }).body;
+    if (typeof body === 'string' && body) {
+      try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        if (typeof parsed.message === 'string') return parsed.message;
+      } catch {
+        return body.slice(0, 300);
+      }
+    }
+    return error.message;
+  }
+  return String(error);
+}

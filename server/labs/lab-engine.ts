@@ -1,0 +1,77 @@
+// The one thing the CLI wires in: everything the labs need, built from the
+// labs directory, the state directory and the cluster provider.
+//
+//   const engine = await createLabEngine({ labsDir, stateDir: stateDir(), provider });
+//   for (const p of engine.catalog.problems) log(formatProblem(p));
+//   await startServer({ ..., apiRouters: [engine.router] });
+//   ... on shutdown: engine.close();
+import path from 'node:path';
+import type { Router } from 'express';
+import { CheckRunner } from '../checks/check-runner.js';
+import type { ClusterView } from '../checks/cluster-view.js';
+import { KubeClusterViewSource } from '../checks/cluster-view-source.js';
+import type { ClusterProvider } from '../cluster/provider.js';
+import { PROJECT_ROOT } from '../config.js';
+import { ProgressStore } from '../progress/progress-store.js';
+import { probeHostCapabilities, type CapabilityProbe } from './capabilities.js';
+import { LabBackups } from './lab-backups.js';
+import { loadCatalog, type LabCatalog } from './lab-catalog.js';
+import { createLabRouter } from './lab-routes.js';
+import { LabService } from './lab-service.js';
+import { NodeScriptRunner } from './node-scripts.js';
+
+export const DEFAULT_LABS_DIR = path.join(PROJECT_ROOT, 'labs');
+
+export interface LabEngineOptions {
+  /** Defaults to <repo>/labs. */
+  labsDir?: string;
+  /** The product's state directory (progress database, backups). */
+  stateDir: string;
+  provider: ClusterProvider;
+  /** Override the view checks use (tests: a RecordedClusterView). Default: the real cluster. */
+  view?: () => ClusterView | Promise<ClusterView>;
+  capabilities?: CapabilityProbe;
+  /** Where lab files land on nodes (default /root/labs). */
+  labFilesRoot?: string;
+  log?: (line: string) => void;
+}
+
+export interface LabEngine {
+  router: Router;
+  catalog: LabCatalog;
+  service: LabService;
+  runner: CheckRunner;
+  progress: ProgressStore;
+  scripts: NodeScriptRunner;
+  close(): void;
+}
+
+export async function createLabEngine(options: LabEngineOptions): Promise<LabEngine> {
+  const catalog = await loadCatalog(options.labsDir ?? DEFAULT_LABS_DIR);
+  const source = options.view ? undefined : new KubeClusterViewSource(options.provider);
+  const runner = new CheckRunner({ view: options.view ?? (() => (source as KubeClusterViewSource).get()) });
+  const progress = ProgressStore.inStateDir(options.stateDir);
+  const scripts = new NodeScriptRunner({ provider: options.provider, ...(options.labFilesRoot ? { labFilesRoot: options.labFilesRoot } : {}) });
+  const backups = new LabBackups({ provider: options.provider, dir: path.join(options.stateDir, 'backups') });
+  const service = new LabService({
+    catalog,
+    runner,
+    progress,
+    scripts,
+    backups,
+    capabilities: options.capabilities ?? probeHostCapabilities,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    router: createLabRouter({ service }),
+    catalog,
+    service,
+    runner,
+    progress,
+    scripts,
+    close: () => {
+      source?.close();
+      progress.close();
+    },
+  };
+}

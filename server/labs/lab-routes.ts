@@ -1,0 +1,95 @@
+// The lab routes of server/protocol.ts, as an express Router mounted under
+// /api (after auth and the CSRF gate). Bodies and params are validated with
+// zod; refusals carry a status and a message the page can show.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { currentStepBodySchema } from '../protocol.js';
+import { LabError } from './lab-error.js';
+import type { LabService } from './lab-service.js';
+
+const paramsSchema = z.object({
+  lab: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  step: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .optional(),
+});
+/** POSTs without a meaningful body accept nothing but an empty object. */
+const emptyBodySchema = z.union([z.undefined(), z.strictObject({})]);
+
+export interface LabRouterOptions {
+  service: LabService;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+
+export function createLabRouter({ service }: LabRouterOptions): Router {
+  const router = express.Router();
+  const wrap =
+    (handler: Handler) =>
+    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        next(error);
+      }
+    };
+  const params = (req: Request) => {
+    const parsed = paramsSchema.safeParse(req.params);
+    if (!parsed.success) throw new LabError('unknown-lab', 'Malformed lab or step id.');
+    return parsed.data;
+  };
+  const noBody = (req: Request) => {
+    const body: unknown = req.body;
+    const empty = body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+    if (!empty && !emptyBodySchema.safeParse(body).success) throw new BadRequest('This request takes no body.');
+  };
+  const stepOf = (p: { step?: string | undefined }): string => p.step as string;
+
+  router.get('/labs', wrap(async (_req, res) => {
+    res.json(await service.summaries());
+  }));
+  router.get('/labs/:lab', wrap(async (req, res) => {
+    res.json(await service.detail(params(req).lab));
+  }));
+  router.post('/labs/:lab/steps/:step/check', wrap(async (req, res) => {
+    noBody(req);
+    const p = params(req);
+    res.json(await service.check(p.lab, stepOf(p)));
+  }));
+  router.post('/labs/:lab/steps/:step/hint', wrap((req, res) => {
+    noBody(req);
+    const p = params(req);
+    res.json(service.hint(p.lab, stepOf(p)));
+  }));
+  router.post('/labs/:lab/steps/:step/solution', wrap((req, res) => {
+    noBody(req);
+    const p = params(req);
+    res.json(service.solution(p.lab, stepOf(p)));
+  }));
+  router.post('/labs/:lab/reset', wrap(async (req, res) => {
+    noBody(req);
+    res.json(await service.reset(params(req).lab));
+  }));
+  router.post('/labs/:lab/current', wrap((req, res) => {
+    const body = currentStepBodySchema.safeParse(req.body);
+    if (!body.success) throw new BadRequest(`Body must be {"stepId": "..."}: ${body.error.issues[0]?.message ?? 'invalid'}`);
+    service.setCurrent(params(req).lab, body.data.stepId);
+    res.json({ ok: true });
+  }));
+
+  router.use('/labs', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof LabError) {
+      res.status(error.status).json({ error: error.code, message: error.message });
+    } else if (error instanceof BadRequest) {
+      res.status(400).json({ error: 'bad-request', message: error.message });
+    } else {
+      console.error('lab route failed:', error);
+      res.status(500).json({ error: 'internal', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  return router;
+}
+
+class BadRequest extends Error {}
