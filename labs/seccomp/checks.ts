@@ -1,0 +1,351 @@
+// Checks of the seccomp lab. Each step looks at three kinds of evidence:
+// the pod's field (what was asked for), the OCI spec and /proc/<pid>/status on
+// the node (what the runtime really applied: a privileged container or a
+// removed annotation look fine in the API and run unconfined), and, where a
+// profile should deny something, a syscall that must fail.
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { Check } from '../../server/checks/check.js';
+import { fail, pass } from '../../server/checks/check.js';
+import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
+import { containerOf, containerStatusOf, describeContainerState, describeExec, podReady, programMissing } from '../../server/checks/pod-facts.js';
+import type { Finding } from '../../server/protocol.js';
+import {
+  describeWanted,
+  judgeProfile,
+  parseCrictlInspect,
+  runtimeContainerId,
+  seccompMode,
+  type RuntimeSeccomp,
+  type WantedProfile,
+} from './seccomp-facts.js';
+
+export const NAMESPACE = 'seccomp';
+
+/** crictl inspect prints the whole OCI spec (RuntimeDefault is a long syscall list). */
+const NODE_CALL = { timeoutMs: 10_000 };
+
+interface PodUnderTest {
+  pod: V1Pod;
+  container: V1Container;
+  where: string;
+}
+
+async function podUnderTest(view: ClusterView, name: string, wanted: WantedProfile): Promise<PodUnderTest | Finding[]> {
+  const pod = await view.getPod(NAMESPACE, name);
+  const container = pod ? containerOf(pod) : undefined;
+  if (pod && container) return { pod, container, where: `pod ${NAMESPACE}/${name}, container ${container.name}` };
+  const relative =
+    wanted.type === 'Localhost'
+      ? ' If kubectl refused it with "localhostProfile: Invalid value ... must be a relative path", write ' +
+        `profiles/${wanted.file}: the path is relative to /var/lib/kubelet/seccomp.`
+      : '';
+  return [
+    fail(`pod ${NAMESPACE}/${name} with ${describeWanted(wanted)}`, pod ? 'the pod has no containers' : 'no such pod', {
+      where: `kubectl -n ${NAMESPACE} get pod ${name}`,
+      advice: `Create the pod from the step's manifest (namespace ${NAMESPACE}, name ${name}).${relative}`,
+    }),
+  ];
+}
+
+/** State: the field, as the kubelet will read it. */
+function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings: Finding[]; fieldMissing: boolean } {
+  const expected = `${describeWanted(wanted)} on the pod or on container ${target.container.name}`;
+  const verdict = judgeProfile(target.pod, target.container, wanted);
+  const findings: Finding[] = [];
+  let fieldMissing = false;
+  if (verdict.ok === true) {
+    findings.push(pass(expected, describeWanted(wanted).replace('seccompProfile ', ''), target.where));
+  } else if (verdict.ok === 'unknown') {
+    // Judged below from the node: with seccompDefault the kubelet applies RuntimeDefault without any field.
+    fieldMissing = true;
+  } else {
+    findings.push(fail(expected, verdict.found, { where: target.where, advice: verdict.advice }));
+  }
+  if (target.container.securityContext?.privileged === true) {
+    findings.push(
+      fail(`container ${target.container.name} is not privileged`, 'securityContext.privileged: true', {
+        where: target.where,
+        advice:
+          'The container runtime never applies seccomp to a privileged container, whatever seccompProfile says: ' +
+          'it runs unconfined (Seccomp: 0). Remove privileged: true and recreate the pod.',
+      }),
+    );
+  }
+  return { findings, fieldMissing };
+}
+
+/** Behaviour of the pod as a whole: running (or, for the violation profile, never started). */
+function runningFinding(target: PodUnderTest): Finding {
+  const expected = `container ${target.container.name} running and ready`;
+  const state = describeContainerState(target.pod, target.container.name);
+  if (podReady(target.pod)) return pass(expected, state, target.where);
+  const status = containerStatusOf(target.pod, target.container.name);
+  const message = status?.state?.waiting?.message ?? '';
+  let advice = `Wait a few seconds and check again; if it stays like this, look at kubectl -n ${NAMESPACE} describe pod ${target.pod.metadata?.name ?? ''}.`;
+  if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
+    advice = 'The runtime could not open the profile file on the node: localhostProfile must name a file under /var/lib/kubelet/seccomp, e.g. profiles/audit.json.';
+  } else if (/ImagePull|ErrImage/.test(status?.state?.waiting?.reason ?? '')) {
+    advice = 'The image cannot be pulled: use busybox:1.36 (or nginx:1.27) with imagePullPolicy: IfNotPresent, as the step shows.';
+  }
+  return fail(expected, state, { where: target.where, advice });
+}
+
+interface NodeEvidence {
+  findings: Finding[];
+  runtime: RuntimeSeccomp | undefined;
+  mode: number | undefined;
+}
+
+/**
+ * What the runtime applied, read on the node that runs the pod: the seccomp
+ * section of the OCI spec (crictl inspect) and the Seccomp: line of the
+ * container process in /proc. Both, because the spec says what was asked of
+ * runc and /proc says what the kernel enforces.
+ */
+async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { needPid: boolean }): Promise<NodeEvidence> {
+  const nodeName = target.pod.spec?.nodeName;
+  const none: NodeEvidence = { findings: [], runtime: undefined, mode: undefined };
+  if (!nodeName) {
+    return { ...none, findings: [fail('the pod is scheduled on a node', 'not scheduled yet', { where: target.where })] };
+  }
+  const nodes = await view.nodes();
+  const node = nodes.find((n) => n.container === nodeName) ?? nodes.find((n) => n.target === nodeName);
+  if (!node) {
+    return {
+      ...none,
+      findings: [fail(`node ${nodeName} is one of the lab's nodes`, `known nodes: ${nodes.map((n) => n.container).join(', ')}`, { where: target.where })],
+    };
+  }
+  const status = containerStatusOf(target.pod, target.container.name);
+  const id = runtimeContainerId(
+    status?.containerID ?? status?.lastState?.terminated?.containerID ?? status?.state?.terminated?.containerID,
+  );
+  if (!id) {
+    if (!options.needPid) return none;
+    return {
+      ...none,
+      findings: [
+        fail(`a container for ${target.container.name} on node ${node.target}`, describeContainerState(target.pod, target.container.name), {
+          where: target.where,
+        }),
+      ],
+    };
+  }
+  const short = id.slice(0, 13);
+  const inspect = await view.execOnNode(node.target, ['crictl', 'inspect', id], NODE_CALL);
+  const inspectWhere = `crictl inspect ${short} on node ${node.target}`;
+  if (inspect.exitCode !== 0) {
+    return {
+      ...none,
+      findings: [fail(`crictl inspect ${short} answers`, describeExec(inspect), { where: inspectWhere, advice: 'The container may have just been replaced; check again.' })],
+    };
+  }
+  const runtime = parseCrictlInspect(inspect.stdout);
+  if (!options.needPid || !runtime.pid) return { findings: [], runtime, mode: undefined };
+
+  const procPath = `/proc/${runtime.pid}/status`;
+  const procStatus = await view.readNodeFile(node.target, procPath, NODE_CALL);
+  const mode = procStatus === undefined ? undefined : seccompMode(procStatus);
+  const expected = 'Seccomp: 2 (filter mode) for the container process';
+  const where = `${procPath} on node ${node.target} (pid from ${inspectWhere})`;
+  const finding =
+    mode === 2
+      ? pass(expected, 'Seccomp: 2', where)
+      : fail(expected, mode === undefined ? `no Seccomp: line (process ${runtime.pid} gone?)` : `Seccomp: ${mode}`, {
+          where,
+          advice:
+            mode === 0
+              ? 'The kernel applies no filter to this process: the container runs unconfined (privileged, Unconfined, or no profile at all).'
+              : 'Check again: the container may have just restarted.',
+        });
+  return { findings: [finding], runtime, mode };
+}
+
+function defaultActionFinding(runtime: RuntimeSeccomp | undefined, expectedAction: string, where: string, extra = ''): Finding[] {
+  if (!runtime) return [];
+  const expected = `OCI spec seccomp.defaultAction ${expectedAction}${extra}`;
+  if (!runtime.hasSeccomp) {
+    return [
+      fail(expected, 'no seccomp section in the OCI spec', {
+        where,
+        advice: 'The runtime started this container without any seccomp filter (privileged, Unconfined, or no profile).',
+      }),
+    ];
+  }
+  return runtime.defaultAction === expectedAction
+    ? [pass(expected, `defaultAction ${runtime.defaultAction}, ${runtime.ruleCount} syscall names in rules`, where)]
+    : [
+        fail(expected, `defaultAction ${runtime.defaultAction ?? '(none)'}`, {
+          where,
+          advice: 'The runtime loaded a different profile than the step asks for.',
+        }),
+      ];
+}
+
+function inspectWhere(target: PodUnderTest): string {
+  return `crictl inspect (info.runtimeSpec.linux.seccomp) of ${target.where}`;
+}
+
+function running(target: PodUnderTest): boolean {
+  return containerStatusOf(target.pod, target.container.name)?.state?.running !== undefined;
+}
+
+function exec(view: ClusterView, target: PodUnderTest, argv: string[]): Promise<ExecResult> {
+  return view.execInPod({ namespace: NAMESPACE, pod: target.pod.metadata?.name ?? '', container: target.container.name }, argv);
+}
+
+const denied = (result: ExecResult): boolean => result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
+
+/** Step 1: RuntimeDefault, by field or by the kubelet's seccompDefault. */
+export const runtimeDefault: Check = async (view) => {
+  const wanted: WantedProfile = { type: 'RuntimeDefault' };
+  const target = await podUnderTest(view, 'default-pod', wanted);
+  if (Array.isArray(target)) return target;
+  const field = fieldFindings(target, wanted);
+  const findings = [...field.findings, runningFinding(target)];
+  if (!running(target)) return findings;
+
+  const node = await nodeEvidence(view, target, { needPid: true });
+  if (field.fieldMissing) {
+    // No field: the pod is only confined if this kubelet runs with seccompDefault: true.
+    const expected = `${describeWanted(wanted)} on the pod or on container ${target.container.name}`;
+    findings.push(
+      node.mode === 2 && node.runtime?.hasSeccomp
+        ? pass(expected, 'no field, but the kubelet applied its default (seccompDefault: true) and the runtime shows a filter', target.where)
+        : fail(expected, 'no seccompProfile field, and this kubelet does not default to RuntimeDefault', {
+            where: target.where,
+            advice:
+              'Without the field (and without seccompDefault: true in the kubelet configuration) the container runs Unconfined. ' +
+              'Add securityContext.seccompProfile: {type: RuntimeDefault} to the pod spec and recreate the pod.',
+          }),
+    );
+  }
+  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' (allow list of the runtime)'));
+
+  // Behaviour: creating a user namespace is the first move of many container
+  // escapes; RuntimeDefault denies unshare to a container without CAP_SYS_ADMIN.
+  const unshare = await exec(view, target, ['unshare', '-U', 'true']);
+  const expected = 'unshare -U (new user namespace) fails with "Operation not permitted"';
+  const where = `kubectl -n ${NAMESPACE} exec default-pod -- unshare -U true`;
+  if (denied(unshare)) findings.push(pass(expected, (unshare.stderr || unshare.stdout).trim(), where));
+  else if (programMissing(unshare)) findings.push(fail(expected, describeExec(unshare), { where, advice: 'Use the busybox:1.36 image from the step: it has unshare.' }));
+  else {
+    findings.push(
+      fail(expected, unshare.exitCode === 0 ? 'unshare succeeded: the container can create user namespaces' : describeExec(unshare), {
+        where,
+        advice:
+          unshare.exitCode === 0
+            ? 'Nothing filters this container\'s syscalls. Check the profile type, and that the container is not privileged and has no CAP_SYS_ADMIN.'
+            : 'unshare failed for another reason than seccomp; see the message.',
+      }),
+    );
+  }
+  return findings;
+};
+
+/** Step 2: the audit profile (SCMP_ACT_LOG): everything allowed, everything logged. */
+export const auditProfile: Check = async (view) => {
+  const wanted: WantedProfile = { type: 'Localhost', file: 'audit.json' };
+  const target = await podUnderTest(view, 'audit-pod', wanted);
+  if (Array.isArray(target)) return target;
+  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target)];
+  if (!running(target)) return findings;
+  const node = await nodeEvidence(view, target, { needPid: true });
+  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_LOG', inspectWhere(target), ' (profiles/audit.json)'));
+  return findings;
+};
+
+/** Step 3: the violation profile (SCMP_ACT_ERRNO for everything): the container can never start. */
+export const violationProfile: Check = async (view) => {
+  const wanted: WantedProfile = { type: 'Localhost', file: 'violation.json' };
+  const target = await podUnderTest(view, 'violation-pod', wanted);
+  if (Array.isArray(target)) return target;
+  const field = fieldFindings(target, wanted);
+  const findings = [...field.findings];
+  const name = target.container.name;
+  const state = describeContainerState(target.pod, name);
+  const status = containerStatusOf(target.pod, name);
+  const expected = `container ${name} never starts (the runtime cannot even exec the entrypoint)`;
+  const waiting = status?.state?.waiting;
+  const message = `${waiting?.message ?? ''} ${status?.lastState?.terminated?.message ?? ''} ${status?.state?.terminated?.message ?? ''}`;
+
+  if (podReady(target.pod) || status?.state?.running) {
+    findings.push(
+      fail(expected, state, {
+        where: target.where,
+        advice: 'A container that runs is not under profiles/violation.json: with every syscall denied, not even the entrypoint can be executed.',
+      }),
+    );
+    return findings;
+  }
+  if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
+    findings.push(
+      fail(expected, state, {
+        where: target.where,
+        advice: 'It fails, but because the profile file was not found, not because of the profile. localhostProfile is relative to /var/lib/kubelet/seccomp: profiles/violation.json.',
+      }),
+    );
+    return findings;
+  }
+  if (/ImagePull|ErrImage/.test(waiting?.reason ?? '') || !status || (waiting?.reason === 'ContainerCreating' && !status.lastState?.terminated)) {
+    findings.push(
+      fail(expected, state, {
+        where: target.where,
+        advice: /ImagePull|ErrImage/.test(waiting?.reason ?? '')
+          ? 'The image cannot be pulled: use busybox:1.36 with imagePullPolicy: IfNotPresent.'
+          : 'The container has not been tried yet; check again in a few seconds.',
+      }),
+    );
+    return findings;
+  }
+  const startFailed = status.restartCount > 0 || status.lastState?.terminated !== undefined || /StartError|RunContainerError|CrashLoopBackOff|CreateContainerError/.test(`${waiting?.reason ?? ''} ${status.state?.terminated?.reason ?? ''}`);
+  findings.push(
+    startFailed
+      ? pass(expected, state, target.where)
+      : fail(expected, state, { where: target.where, advice: 'Check again in a few seconds: the runtime has not tried to start it yet.' }),
+  );
+  // The spec of the failed container shows the profile that was loaded.
+  const node = await nodeEvidence(view, target, { needPid: false });
+  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' with no allowed syscalls'));
+  if (node.runtime && node.runtime.ruleCount > 0 && field.findings.every((f) => f.ok)) {
+    findings.push(fail('no allowed syscalls in the profile', `${node.runtime.ruleCount} syscall names in rules`, { where: inspectWhere(target) }));
+  }
+  return findings;
+};
+
+/** Step 4: the fine-grained profile: the workload runs, chmod is denied. */
+export const fineGrainedProfile: Check = async (view) => {
+  const wanted: WantedProfile = { type: 'Localhost', file: 'fine-grained.json' };
+  const target = await podUnderTest(view, 'fine-grained-pod', wanted);
+  if (Array.isArray(target)) return target;
+  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target)];
+  if (!running(target)) return findings;
+  const node = await nodeEvidence(view, target, { needPid: true });
+  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' (allow list of profiles/fine-grained.json)'));
+
+  // Behaviour, on a file the container owns, so that only seccomp can say no:
+  // creating it must work (allowed syscalls), chmod on it must not.
+  const probe = '/tmp/.hl-seccomp-check';
+  const result = await exec(view, target, ['sh', '-c', `touch ${probe} || exit 3; chmod 600 ${probe}; rc=$?; rm -f ${probe}; exit $rc`]);
+  const where = `kubectl -n ${NAMESPACE} exec fine-grained-pod -- sh -c 'touch ${probe} && chmod 600 ${probe}'`;
+  findings.push(
+    result.exitCode === 3 || result.exitCode === null
+      ? fail('touch (an allowed syscall) works in the container', describeExec(result), {
+          where,
+          advice: result.exitCode === null ? 'Use the busybox:1.36 image from the step (it has sh).' : 'Creating a file should be allowed by the profile; see the message.',
+        })
+      : pass('touch (an allowed syscall) works in the container', 'file created', where),
+  );
+  if (result.exitCode !== 3 && result.exitCode !== null) {
+    const expected = 'chmod on the container\'s own file fails with "Operation not permitted"';
+    findings.push(
+      denied(result)
+        ? pass(expected, (result.stderr || result.stdout).trim(), where)
+        : fail(expected, result.exitCode === 0 ? 'chmod succeeded' : describeExec(result), {
+            where,
+            advice: 'chmod is allowed, so this container is not under profiles/fine-grained.json (RuntimeDefault and Unconfined both allow chmod).',
+          }),
+    );
+  }
+  return findings;
+};

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# localhostProfile is relative to /var/lib/kubelet/seccomp on the node.
+kubectl create namespace seccomp --dry-run=client -o yaml | kubectl apply -f -
+kubectl -n seccomp delete pod audit-pod --ignore-not-found --wait=true
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: audit-pod
+  namespace: seccomp
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    seccompProfile:
+      type: Localhost
+      localhostProfile: profiles/audit.json
+  containers:
+    - name: app
+      image: busybox:1.36
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "86400"]
+YAML
+kubectl -n seccomp wait --for=condition=Ready pod/audit-pod --timeout=120s

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Container-level this time: it would also override a pod-level profile.
+kubectl create namespace seccomp --dry-run=client -o yaml | kubectl apply -f -
+kubectl -n seccomp delete pod fine-grained-pod --ignore-not-found --wait=true
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fine-grained-pod
+  namespace: seccomp
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: app
+      image: busybox:1.36
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "86400"]
+      securityContext:
+        seccompProfile:
+          type: Localhost
+          localhostProfile: profiles/fine-grained.json
+YAML
+kubectl -n seccomp wait --for=condition=Ready pod/fine-grained-pod --timeout=120s
