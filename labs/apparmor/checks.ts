@@ -1,0 +1,395 @@
+// Checks of the AppArmor lab. The evidence that matters is what the kernel
+// says, not what the API object says: a pod can be Running with the right
+// field while containerd silently skipped the profile (no apparmor_parser in
+// the node, AppArmor not enabled). So every step reads the kernel's view —
+// the profiles list in securityfs, /proc/1/attr/current in the container —
+// and tries the write the profile must deny.
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import type { Check } from '../../server/checks/check.js';
+import { fail, pass } from '../../server/checks/check.js';
+import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
+import { containerStatusOf, describeContainerState, describeExec, programMissing } from '../../server/checks/pod-facts.js';
+import type { ClusterNode, Finding } from '../../server/protocol.js';
+
+export const PROFILE = 'k8s-apparmor-example-deny-write';
+export const NAMESPACE = 'apparmor-lab';
+export const POD = 'hello-apparmor';
+/** The pod of step 3, which names a profile no node has loaded. */
+export const UNLOADED_PROFILE_POD = 'hello-apparmor-2';
+export const PROFILES_FILE = '/sys/kernel/security/apparmor/profiles';
+export const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** containerd's own profile, applied for RuntimeDefault (and by default). */
+export const RUNTIME_DEFAULT_PROFILE = 'cri-containerd.apparmor.d';
+export const ATTR_ARGV = ['cat', '/proc/1/attr/current'];
+export const WRITE_PROBE = '/tmp/hl-apparmor-probe';
+export const WRITE_ARGV = ['touch', WRITE_PROBE];
+export const CLEANUP_ARGV = ['rm', '-f', WRITE_PROBE];
+
+const LOAD_COMMAND = `apparmor_parser -r /root/labs/apparmor/manifests/${PROFILE}`;
+
+// ---- reading the kernel's profile list -------------------------------------
+
+/** `/sys/kernel/security/apparmor/profiles` lines are "<name> (<mode>)". */
+export function parseProfiles(text: string): Map<string, string> {
+  const profiles = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^(.+) \(([a-z_-]+)\)$/.exec(line.trim());
+    if (match?.[1] && match[2]) profiles.set(match[1], match[2]);
+  }
+  return profiles;
+}
+
+function nodeForPod(nodes: ClusterNode[], pod: V1Pod): ClusterNode | undefined {
+  const name = pod.spec?.nodeName;
+  return nodes.find((n) => n.container === name || n.target === name);
+}
+
+// ---- which profile a container asked for ----------------------------------
+
+export interface ProfileChoice {
+  type: string;
+  localhostProfile?: string;
+  /** Where the choice came from, for `where` and for advice. */
+  source: 'container field' | 'pod field' | 'annotation';
+  where: string;
+}
+
+/** The annotation value ("localhost/x", "runtime/default", "unconfined") as a field. */
+function fromAnnotation(value: string): { type: string; localhostProfile?: string } {
+  if (value.startsWith('localhost/')) return { type: 'Localhost', localhostProfile: value.slice('localhost/'.length) };
+  if (value === 'runtime/default') return { type: 'RuntimeDefault' };
+  if (value === 'unconfined') return { type: 'Unconfined' };
+  return { type: value };
+}
+
+/**
+ * The profile Kubernetes asks the runtime for, with the API's precedence:
+ * container field, then pod field, then the deprecated per-container annotation.
+ */
+export function effectiveProfile(pod: V1Pod, containerName: string): ProfileChoice | undefined {
+  const container = pod.spec?.containers.find((c) => c.name === containerName);
+  const own = container?.securityContext?.appArmorProfile;
+  if (own) {
+    return {
+      type: own.type,
+      ...(own.localhostProfile === undefined ? {} : { localhostProfile: own.localhostProfile }),
+      source: 'container field',
+      where: `spec.containers[${containerName}].securityContext.appArmorProfile`,
+    };
+  }
+  const podLevel = pod.spec?.securityContext?.appArmorProfile;
+  if (podLevel) {
+    return {
+      type: podLevel.type,
+      ...(podLevel.localhostProfile === undefined ? {} : { localhostProfile: podLevel.localhostProfile }),
+      source: 'pod field',
+      where: 'spec.securityContext.appArmorProfile',
+    };
+  }
+  const key = `${ANNOTATION_PREFIX}${containerName}`;
+  const value = pod.metadata?.annotations?.[key];
+  if (value !== undefined) return { ...fromAnnotation(value), source: 'annotation', where: `metadata.annotations["${key}"]` };
+  return undefined;
+}
+
+function describeChoice(choice: ProfileChoice): string {
+  return choice.localhostProfile === undefined ? `type ${choice.type}` : `type ${choice.type}, localhostProfile ${choice.localhostProfile}`;
+}
+
+/** Annotations that name containers the pod does not have: silently ignored by Kubernetes. */
+function strayAnnotationFindings(pod: V1Pod): Finding[] {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  return Object.keys(pod.metadata?.annotations ?? {})
+    .filter((key) => key.startsWith(ANNOTATION_PREFIX))
+    .map((key) => key.slice(ANNOTATION_PREFIX.length))
+    .filter((name) => !names.includes(name))
+    .map((name) =>
+      fail(`every AppArmor annotation names a container of the pod (${names.join(', ')})`, `annotation for container "${name}", which this pod does not have`, {
+        where: `metadata.annotations["${ANNOTATION_PREFIX}${name}"]`,
+        advice: `The part after the slash must be the container's name: ${ANNOTATION_PREFIX}${names[0] ?? '<container>'}. Kubernetes ignores an annotation for an unknown container without a word, so the container runs unconfined. Better: use securityContext.appArmorProfile, which cannot point at the wrong container.`,
+      }),
+    );
+}
+
+/** State: the pod asks for the lab's profile, by field or (deprecated) annotation. */
+function choiceFinding(pod: V1Pod, containerName: string, wanted: string): Finding {
+  const expected = `container ${containerName} asks for AppArmor type Localhost, localhostProfile ${wanted}`;
+  const choice = effectiveProfile(pod, containerName);
+  if (!choice) {
+    return fail(expected, `no AppArmor setting for container ${containerName} (it gets the runtime default, ${RUNTIME_DEFAULT_PROFILE})`, {
+      where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`,
+      advice: `Add securityContext.appArmorProfile: {type: Localhost, localhostProfile: ${wanted}} to the container (or to the pod's securityContext). A pod's security settings cannot be changed in place: delete the pod and create it again.`,
+    });
+  }
+  if (choice.type !== 'Localhost') {
+    return fail(expected, describeChoice(choice), {
+      where: choice.where,
+      advice:
+        choice.type === 'RuntimeDefault'
+          ? `RuntimeDefault is containerd's own profile (${RUNTIME_DEFAULT_PROFILE}), which allows writes. Use type Localhost with localhostProfile ${wanted}.`
+          : `Use type Localhost with localhostProfile ${wanted}; ${choice.type} does not apply the lab's profile.`,
+    });
+  }
+  if (choice.localhostProfile !== wanted) {
+    return fail(expected, describeChoice(choice), {
+      where: choice.where,
+      advice: `localhostProfile must be the name on the profile line of the profile file (profile ${wanted} ...), not the file name or a path.`,
+    });
+  }
+  // Since 1.30 the API server copies the annotation into the container field
+  // on create, so the field may be set while the learner wrote the annotation.
+  const annotated = pod.metadata?.annotations?.[`${ANNOTATION_PREFIX}${containerName}`] !== undefined;
+  if (choice.source === 'annotation' || annotated) {
+    // Accepted: it still works. The finding passes but says why to move on.
+    return {
+      ok: true,
+      expected,
+      found: `annotation ${ANNOTATION_PREFIX}${containerName}: localhost/${wanted}`,
+      where: `metadata.annotations["${ANNOTATION_PREFIX}${containerName}"]`,
+      advice: `This annotation is deprecated since Kubernetes 1.30 (kubectl prints a warning). The field securityContext.appArmorProfile: {type: Localhost, localhostProfile: ${wanted}} replaces it.`,
+    };
+  }
+  return pass(expected, `${choice.source}: ${describeChoice(choice)}`, choice.where);
+}
+
+// ---- what the runtime did ---------------------------------------------------
+
+const NOT_LOADED = /apparmor profile not found|profile "?([\w.-]+)"? is not loaded/i;
+const NOT_ENABLED = /AppArmor is not enabled on the host|apparmor is not enabled/i;
+
+function runtimeMessages(pod: V1Pod, containerName: string, events: CoreV1Event[]): string[] {
+  const messages: string[] = [];
+  const waiting = containerStatusOf(pod, containerName)?.state?.waiting;
+  if (waiting?.message) messages.push(waiting.message);
+  if (pod.status?.message) messages.push(pod.status.message);
+  for (const event of events) if (event.type === 'Warning' && event.message) messages.push(event.message);
+  return messages;
+}
+
+/** Why a container is not running, in the runtime's words, with advice for AppArmor causes. */
+function notRunningFinding(pod: V1Pod, containerName: string, events: CoreV1Event[], expected: string): Finding {
+  const state = describeContainerState(pod, containerName);
+  const messages = runtimeMessages(pod, containerName, events);
+  const notLoaded = messages.find((m) => NOT_LOADED.test(m));
+  if (notLoaded) {
+    return fail(expected, `${state} — ${notLoaded}`, {
+      where: `events of pod ${pod.metadata?.namespace}/${pod.metadata?.name}`,
+      advice: `The profile is not loaded in the kernel of node ${pod.spec?.nodeName ?? '(not scheduled)'}. Load it in that node's terminal (\`${LOAD_COMMAND}\`); the kubelet retries by itself.`,
+    });
+  }
+  const disabled = messages.find((m) => NOT_ENABLED.test(m));
+  if (disabled) {
+    return fail(expected, `${state} — ${disabled}`, {
+      where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name} status`,
+      advice:
+        'The kubelet inside the kind node cannot see AppArmor: the node needs the host\'s /sys/kernel/security mounted (extraMounts in the cluster config) and the host kernel must have AppArmor enabled. Recreate the cluster after fixing the config.',
+    });
+  }
+  return fail(expected, state, {
+    where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name} status`,
+    advice: 'Wait until the pod is Running (`kubectl -n apparmor-lab get pod -w`), then check again.',
+  });
+}
+
+/** Behaviour: the kernel's label of the container's PID 1. */
+export function attrFinding(result: ExecResult, wanted: string, pod: string): Finding {
+  const expected = `/proc/1/attr/current in the container is "${wanted} (enforce)"`;
+  const where = `kubectl -n ${NAMESPACE} exec ${pod} -- cat /proc/1/attr/current`;
+  if (result.exitCode !== 0) {
+    const text = `${result.stderr}\n${result.failure ?? ''}`;
+    if (/Invalid argument/i.test(text)) {
+      return fail(expected, describeExec(result), {
+        where,
+        advice: 'The kernel has no AppArmor label for the process: AppArmor is not the active security module on this host, so nothing is enforced. This lab needs a host with AppArmor enabled.',
+      });
+    }
+    return fail(expected, describeExec(result), { where });
+  }
+  // The file ends with a newline (and sometimes a NUL).
+  const label = result.stdout.replace(/\0/g, '').trim();
+  if (label === `${wanted} (enforce)`) return pass(expected, label, where);
+  if (label === 'unconfined') {
+    return fail(expected, label, {
+      where,
+      advice:
+        'The pod asked for the profile but the container runs unconfined: containerd skips AppArmor without an error when apparmor_parser is missing in the node or /sys/module/apparmor/parameters/enabled is not Y there. "Running" proves nothing; this file is the proof.',
+    });
+  }
+  if (label.startsWith(RUNTIME_DEFAULT_PROFILE)) {
+    return fail(expected, label, {
+      where,
+      advice: `That is containerd's default profile, not the lab's: the running pod was created without the setting (or with RuntimeDefault). Security settings are fixed at creation — delete the pod and apply it again.`,
+    });
+  }
+  if (label === `${wanted} (complain)`) {
+    return fail(expected, label, {
+      where,
+      advice: 'The profile is loaded in complain mode: it logs violations but denies nothing. Reload it in enforce mode (`apparmor_parser -r` without -C, no flags=(complain)) and recreate the pod.',
+    });
+  }
+  return fail(expected, label, { where, advice: `The container runs under another profile; the pod must name ${wanted}.` });
+}
+
+/** Behaviour: the write the profile exists to stop. */
+async function writeFinding(view: ClusterView, target: { namespace: string; pod: string; container: string }): Promise<Finding> {
+  const expected = `touch ${WRITE_PROBE} in the container fails with "Permission denied"`;
+  const where = `kubectl -n ${target.namespace} exec ${target.pod} -- touch ${WRITE_PROBE}`;
+  const result = await view.execInPod(target, WRITE_ARGV);
+  const text = `${result.stderr}\n${result.stdout}`;
+  if (result.exitCode !== null && result.exitCode !== 0 && /Permission denied/i.test(text)) {
+    return pass(expected, text.trim().split('\n')[0] ?? 'Permission denied', where);
+  }
+  if (result.exitCode === 0) {
+    // The probe file exists now; leave nothing behind.
+    await view.execInPod(target, CLEANUP_ARGV);
+    return fail(expected, 'the write succeeded (exit code 0)', {
+      where,
+      advice: 'Nothing stops writes in this container: it is not confined by the deny-write profile. Look at /proc/1/attr/current to see which profile it really has.',
+    });
+  }
+  if (/Read-only file system/i.test(text)) {
+    return fail(expected, describeExec(result), {
+      where,
+      advice: 'That denial comes from readOnlyRootFilesystem, not from AppArmor. Remove it for this lab so the profile is what stops the write.',
+    });
+  }
+  if (programMissing(result)) return fail(expected, describeExec(result), { where, advice: 'The image has no touch; use busybox:1.36 as in the step.' });
+  return fail(expected, describeExec(result), { where });
+}
+
+// ---- the checks ---------------------------------------------------------------
+
+/** Step 1: the profile is in the kernel, in enforce mode, as every node sees it. */
+export const profileLoaded: Check = async (view) => {
+  const nodes = await view.nodes();
+  return Promise.all(
+    nodes.map(async (node): Promise<Finding> => {
+      const expected = `${PROFILES_FILE} on node ${node.target} lists "${PROFILE} (enforce)"`;
+      const where = `${node.target}:${PROFILES_FILE}`;
+      const text = await view.readNodeFile(node.target, PROFILES_FILE);
+      if (text === undefined) {
+        return fail(expected, `${PROFILES_FILE} does not exist in node ${node.target}`, {
+          where,
+          advice:
+            'The node does not see the host\'s securityfs, so neither you nor the kubelet can load or use profiles there. The cluster config must mount /sys/kernel/security into every node (extraMounts), on a host with AppArmor enabled; recreate the cluster after fixing it.',
+        });
+      }
+      const profiles = parseProfiles(text);
+      const mode = profiles.get(PROFILE);
+      if (mode === 'enforce') return pass(expected, `${PROFILE} (enforce)`, where);
+      if (mode !== undefined) {
+        return fail(expected, `${PROFILE} (${mode})`, {
+          where,
+          advice: `The profile is loaded in ${mode} mode, which only logs. Reload it in enforce mode: \`${LOAD_COMMAND}\` (no -C, no flags=(complain) in the file).`,
+        });
+      }
+      const near = [...profiles.keys()].filter((name) => /deny-write|k8s-apparmor/i.test(name));
+      return fail(expected, near.length > 0 ? `not listed; similar names loaded: ${near.join(', ')}` : `not listed among ${profiles.size} loaded profiles`, {
+        where,
+        advice:
+          near.length > 0
+            ? `The kernel knows a profile by the name on its "profile" line, not by file name. Make that line read "profile ${PROFILE} flags=(attach_disconnected) {" and load it again.`
+            : `Load it in this node's terminal: \`${LOAD_COMMAND}\` (-r replaces an older copy). Profiles are kernel-global, so loading it on one kind node shows it on all of them.`,
+      });
+    }),
+  );
+};
+
+/** Step 2: the pod asks for the profile, the kernel applied it, and a write is denied. */
+export const podConfined: Check = async (view) => {
+  const pod = await view.getPod(NAMESPACE, POD);
+  if (!pod) {
+    return [
+      fail(`pod ${NAMESPACE}/${POD} exists`, 'no such pod', {
+        advice: 'Create it from the step (kubectl apply -f /root/labs/apparmor/manifests/hello-apparmor.yaml on the control plane).',
+      }),
+    ];
+  }
+  const container = pod.spec?.containers.find((c) => c.name === 'hello') ?? pod.spec?.containers[0];
+  if (!container) return [fail(`pod ${NAMESPACE}/${POD} has a container`, 'no containers')];
+  const findings: Finding[] = [...strayAnnotationFindings(pod), choiceFinding(pod, container.name, PROFILE)];
+  const running = containerStatusOf(pod, container.name)?.state?.running !== undefined;
+  const expectedRunning = `container ${container.name} is Running`;
+  if (!running) {
+    findings.push(notRunningFinding(pod, container.name, await view.eventsFor(NAMESPACE, POD), expectedRunning));
+    return findings;
+  }
+  const target = { namespace: NAMESPACE, pod: POD, container: container.name };
+  const [attr, write] = await Promise.all([view.execInPod(target, ATTR_ARGV), writeFinding(view, target)]);
+  findings.push(attrFinding(attr, PROFILE, POD), write);
+  return findings;
+};
+
+/**
+ * Step 3: a pod naming a profile that no node has loaded is accepted by the
+ * API server and refused by the runtime: CreateContainerError, never Running.
+ */
+export const unloadedProfileRefused: Check = async (view) => {
+  const pod = await view.getPod(NAMESPACE, UNLOADED_PROFILE_POD);
+  if (!pod) {
+    return [
+      fail(`pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} exists`, 'no such pod', {
+        advice: 'Create it from the step (kubectl apply -f /root/labs/apparmor/manifests/hello-apparmor-2.yaml).',
+      }),
+    ];
+  }
+  const container = pod.spec?.containers[0];
+  if (!container) return [fail(`pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} has a container`, 'no containers')];
+  const findings: Finding[] = [];
+  const choice = effectiveProfile(pod, container.name);
+  const expectedChoice = `container ${container.name} asks for a Localhost profile`;
+  if (choice?.type !== 'Localhost' || !choice.localhostProfile) {
+    findings.push(
+      fail(expectedChoice, choice ? describeChoice(choice) : 'no AppArmor setting', {
+        where: choice?.where ?? `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD}`,
+        advice: 'Use type Localhost with a profile name no node has loaded, e.g. k8s-apparmor-example-allow-write.',
+      }),
+    );
+    return findings;
+  }
+  findings.push(pass(expectedChoice, describeChoice(choice), choice.where));
+
+  const nodes = await view.nodes();
+  const node = nodeForPod(nodes, pod) ?? nodes.find((n) => n.role === 'control-plane');
+  if (node) {
+    const text = await view.readNodeFile(node.target, PROFILES_FILE);
+    const expectedUnloaded = `profile ${choice.localhostProfile} is not loaded on node ${node.target}`;
+    const where = `${node.target}:${PROFILES_FILE}`;
+    if (text !== undefined && parseProfiles(text).has(choice.localhostProfile)) {
+      findings.push(
+        fail(expectedUnloaded, `${choice.localhostProfile} is loaded`, {
+          where,
+          advice: 'This step is about a profile that is missing: name one that is not loaded (k8s-apparmor-example-allow-write), delete the pod and create it again.',
+        }),
+      );
+      return findings;
+    }
+    findings.push(pass(expectedUnloaded, text === undefined ? `${PROFILES_FILE} absent` : 'not listed', where));
+  }
+
+  const expectedRefusal = `the runtime refuses to start container ${container.name} ("apparmor profile not found", CreateContainerError)`;
+  const status = containerStatusOf(pod, container.name);
+  if (status?.state?.running) {
+    findings.push(
+      fail(expectedRefusal, `Running — ${describeContainerState(pod, container.name)}`, {
+        where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`,
+        advice:
+          'The container started although its profile does not exist: containerd skipped AppArmor silently (apparmor_parser missing in the node, or AppArmor not enabled there). That is exactly why a check must read /proc/1/attr/current.',
+      }),
+    );
+    return findings;
+  }
+  const events = await view.eventsFor(NAMESPACE, UNLOADED_PROFILE_POD);
+  const refusal = runtimeMessages(pod, container.name, events).find((m) => NOT_LOADED.test(m));
+  if (refusal) {
+    findings.push(pass(expectedRefusal, `${status?.state?.waiting?.reason ?? pod.status?.reason ?? 'not started'}: ${refusal}`, `events of pod ${NAMESPACE}/${UNLOADED_PROFILE_POD}`));
+    return findings;
+  }
+  findings.push(
+    fail(expectedRefusal, describeContainerState(pod, container.name), {
+      where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`,
+      advice: 'The kubelet has not tried to start it yet; look at `kubectl -n apparmor-lab describe pod hello-apparmor-2` and check again in a few seconds.',
+    }),
+  );
+  return findings;
+};

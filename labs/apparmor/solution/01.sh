@@ -1,0 +1,3 @@
+# Load the profile into the kernel (kernel-global: every kind node sees it).
+apparmor_parser -r "$HL_LAB_FILES/manifests/k8s-apparmor-example-deny-write"
+grep -qx 'k8s-apparmor-example-deny-write (enforce)' /sys/kernel/security/apparmor/profiles

@@ -1,0 +1,6 @@
+# The pod with securityContext.appArmorProfile (Localhost, the lab's profile).
+kubectl apply -f "$HL_LAB_FILES/manifests/hello-apparmor.yaml"
+kubectl -n apparmor-lab wait --for=condition=Ready pod/hello-apparmor --timeout=120s
+kubectl -n apparmor-lab exec hello-apparmor -- cat /proc/1/attr/current
+# The write must fail; print the denial without failing the script.
+kubectl -n apparmor-lab exec hello-apparmor -- touch /tmp/test || true

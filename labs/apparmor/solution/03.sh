@@ -1,0 +1,8 @@
+# A pod naming a profile nobody loaded: accepted by the API, refused by containerd.
+kubectl apply -f "$HL_LAB_FILES/manifests/hello-apparmor-2.yaml"
+for _ in $(seq 1 60); do
+  reason=$(kubectl -n apparmor-lab get pod hello-apparmor-2 -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}' 2>/dev/null || true)
+  if [ "$reason" = "CreateContainerError" ]; then break; fi
+  sleep 2
+done
+kubectl -n apparmor-lab get events --field-selector involvedObject.name=hello-apparmor-2 | grep -i apparmor || true
