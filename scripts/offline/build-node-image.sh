@@ -195,11 +195,19 @@ NODE_PACKAGES=(
 )
 
 stage_node_rootfs() {
+  debootstrap_rootfs "$NODE_ROOTFS" "${NODE_PACKAGES[@]}"
+  du -sh "$NODE_ROOTFS"
+}
+
+check_node_rootfs() { [[ -x "$NODE_ROOTFS/usr/bin/containerd" ]]; }
+
+# Lays kind's base files and our node tweaks over the rootfs. Idempotent, so it
+# can be rerun on the same rootfs (--force node-files).
+stage_node_files() {
   local kindmod files r="$NODE_ROOTFS" f
   kindmod="$(go_mod_dir "sigs.k8s.io/kind@${KIND_VERSION}")"
   files="$kindmod/images/base/files"
   [[ -d "$files" ]] || die "kind module has no images/base/files at $files"
-  debootstrap_rootfs "$r" "${NODE_PACKAGES[@]}"
 
   # kind's base image files, read from the kind module at build time
   # (same layout as kind's images/base/Dockerfile COPY steps).
@@ -219,6 +227,11 @@ stage_node_rootfs() {
   # point the sandbox image at the pause tag kubeadm ${K8S_VERSION} expects.
   sed -i -E "s#sandbox_image = \"[^\"]*\"#sandbox_image = \"registry.k8s.io/pause:${PAUSE_VERSION}\"#" "$r/etc/containerd/config.toml"
   grep -q "pause:${PAUSE_VERSION}" "$r/etc/containerd/config.toml"
+  # Never give a container a lower oom_score_adj than containerd's own (-999):
+  # the same on normal hosts (kubelet never asks for less), and it lets nodes
+  # run where CAP_SYS_RESOURCE is missing (see host-docker-caps.sh).
+  sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$r/etc/containerd/config.toml"
+  grep -q 'restrict_oom_score_adj = true' "$r/etc/containerd/config.toml"
   # The base OCI spec kind's containerd config refers to (as in kind's Dockerfile).
   chroot "$r" ctr oci spec \
     | jq '.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \
@@ -236,7 +249,7 @@ stage_node_rootfs() {
   rm -f "$r"/lib/systemd/system/multi-user.target.wants/* "$r"/etc/systemd/system/*.wants/* \
     "$r"/lib/systemd/system/local-fs.target.wants/* "$r"/lib/systemd/system/sockets.target.wants/*udev* \
     "$r"/lib/systemd/system/sockets.target.wants/*initctl* "$r"/lib/systemd/system/basic.target.wants/*
-  echo "ReadKMsg=no" >>"$r/etc/systemd/journald.conf"
+  grep -qx "ReadKMsg=no" "$r/etc/systemd/journald.conf" || echo "ReadKMsg=no" >>"$r/etc/systemd/journald.conf"
   ln -sf /lib/systemd/systemd "$r/sbin/init"
   chroot "$r" systemctl enable kubelet.service containerd.service undo-mount-hacks.service hardening-lab-cni.service
   chroot "$r" systemctl mask systemd-binfmt.service
@@ -247,7 +260,7 @@ stage_node_rootfs() {
   du -sh "$r"
 }
 
-check_node_rootfs() { [[ -x "$NODE_ROOTFS/usr/bin/containerd" && -f "$NODE_ROOTFS/etc/containerd/cri-base.json" ]]; }
+check_node_files() { [[ -f "$NODE_ROOTFS/etc/containerd/cri-base.json" ]]; }
 
 stage_base_image() {
   tar -C "$NODE_ROOTFS" --numeric-owner -c . | docker import \
@@ -324,7 +337,7 @@ YAML
 check_node_image() { image_exists "$OFFLINE_NODE_IMAGE"; }
 
 # ---------------------------------------------------------------------------
-STAGES=(k8s-binaries etcd coredns crictl pause slim-rootfs component-images node-rootfs base-image node-image standin-images)
+STAGES=(k8s-binaries etcd coredns crictl pause slim-rootfs component-images node-rootfs node-files base-image node-image standin-images)
 declare -A STAGE_FN=(
   [k8s-binaries]=stage_k8s_binaries
   [etcd]=stage_etcd
@@ -334,6 +347,7 @@ declare -A STAGE_FN=(
   [slim-rootfs]=stage_slim_rootfs
   [component-images]=stage_component_images
   [node-rootfs]=stage_node_rootfs
+  [node-files]=stage_node_files
   [base-image]=stage_base_image
   [node-image]=stage_node_image
   [standin-images]=stage_standin_images
@@ -342,6 +356,7 @@ declare -A STAGE_CHECK=(
   [slim-rootfs]=check_slim_rootfs
   [component-images]=check_component_images
   [node-rootfs]=check_node_rootfs
+  [node-files]=check_node_files
   [base-image]=check_base_image
   [node-image]=check_node_image
   [standin-images]=check_standin_images

@@ -47,6 +47,15 @@ fmt_secs() { local s=$1; printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 # skipping it when STAMP_DIR/NAME.done exists. Prints elapsed time; on failure
 # names the stage and its log and exits.
 STAGE_TIMES=()
+# STAGE_DEPS[stage]="dep1 dep2": a stage whose dependency's stamp is newer than
+# its own is rebuilt (e.g. node-image after a forced node-files).
+declare -gA STAGE_DEPS=(
+  [component-images]="k8s-binaries etcd coredns pause slim-rootfs"
+  [node-files]="node-rootfs"
+  [base-image]="node-files"
+  [node-image]="base-image component-images k8s-binaries crictl etcd"
+  [standin-images]="slim-rootfs"
+)
 # An optional third argument names a check function: when it fails, a stamped
 # stage is rebuilt anyway (e.g. its docker image was deleted).
 run_stage() {
@@ -57,6 +66,13 @@ run_stage() {
     log "stage $name: stamp present but its output is missing; rebuilding"
     rm -f "$STAMP_DIR/$name.done"
   fi
+  local dep
+  for dep in ${STAGE_DEPS[$name]:-}; do
+    if [[ -f "$STAMP_DIR/$name.done" && "$STAMP_DIR/$dep.done" -nt "$STAMP_DIR/$name.done" ]]; then
+      log "stage $name: $dep was rebuilt after it; rebuilding"
+      rm -f "$STAMP_DIR/$name.done"
+    fi
+  done
   if [[ -f "$STAMP_DIR/$name.done" && ",${FORCE_STAGES:-}," != *",$name,"* ]]; then
     log "stage $name: cached (stamp $STAMP_DIR/$name.done)"
     STAGE_TIMES+=("$name=cached")
