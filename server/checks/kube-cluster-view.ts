@@ -21,7 +21,6 @@ import {
   type V1Pod,
   type V1Status,
 } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import type { ClusterProvider } from '../cluster/provider.js';
 import type { ClusterNode } from '../protocol.js';
 import {
@@ -35,6 +34,7 @@ import {
 } from './cluster-view.js';
 import { CallTimeoutError, ClusterUnreachableError, explainUnreachable, unreachableReason } from './cluster-unreachable.js';
 import { withDeadline } from './deadline.js';
+import { NodeAccess } from './node-access.js';
 
 export interface KubeClusterViewOptions {
   provider: ClusterProvider;
@@ -44,7 +44,7 @@ export interface KubeClusterViewOptions {
 }
 
 export class KubeClusterView implements ClusterView {
-  private readonly provider: ClusterProvider;
+  private readonly nodeAccess: NodeAccess;
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
   private readonly objects: KubernetesObjectApi;
@@ -54,8 +54,8 @@ export class KubeClusterView implements ClusterView {
   readonly server: string;
 
   constructor(options: KubeClusterViewOptions) {
-    this.provider = options.provider;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.nodeAccess = new NodeAccess(options.provider, this.defaultTimeoutMs);
     this.kc = new KubeConfig();
     this.kc.loadFromFile(options.kubeconfigPath ?? options.provider.kubeconfigPath());
     const cluster = this.kc.getCurrentCluster();
@@ -217,33 +217,16 @@ export class KubeClusterView implements ClusterView {
     }
   }
 
-  async execOnNode(node: string, argv: string[], options?: CallOptions): Promise<ExecResult> {
-    const timeoutMs = this.timeout(options);
-    const command = this.provider.nodeCommand(node, argv);
-    const result = await execa(command.file, command.args, {
-      ...(command.env ? { env: command.env } : {}),
-      ...(command.cwd ? { cwd: command.cwd } : {}),
-      reject: false,
-      stdin: 'ignore',
-      timeout: timeoutMs,
-      stripFinalNewline: false,
-    });
-    if (result.timedOut) throw new CallTimeoutError(`${JSON.stringify(argv)} on node ${node}`, timeoutMs);
-    if (result.exitCode === undefined) {
-      return { exitCode: null, stdout: '', stderr: String(result.stderr ?? ''), failure: result.shortMessage };
-    }
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+  execOnNode(node: string, argv: string[], options?: CallOptions): Promise<ExecResult> {
+    return this.nodeAccess.execOnNode(node, argv, options);
   }
 
-  async readNodeFile(node: string, path: string, options?: CallOptions): Promise<string | undefined> {
-    const result = await this.execOnNode(node, ['cat', '--', path], options);
-    if (result.exitCode === 0) return result.stdout;
-    if (/No such file or directory/.test(result.stderr)) return undefined;
-    throw new Error(`Cannot read ${path} on node ${node}: ${result.failure ?? result.stderr.trim()}`);
+  readNodeFile(node: string, path: string, options?: CallOptions): Promise<string | undefined> {
+    return this.nodeAccess.readNodeFile(node, path, options);
   }
 
-  async nodes(options?: CallOptions): Promise<ClusterNode[]> {
-    return withDeadline(this.provider.nodes(), this.timeout(options), 'list cluster nodes');
+  nodes(options?: CallOptions): Promise<ClusterNode[]> {
+    return this.nodeAccess.nodes(options);
   }
 
   /** Closes pooled connections (server shutdown, end of a CLI command). */

@@ -40,7 +40,7 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file: labYaml, message: `invalid YAML: ${e.message.split('\n')[0]}` })),
+      problems: doc.errors.map((e) => ({ file: labYaml, message: `invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` })),
     };
   }
   const parsed = labFileSchema.safeParse(doc.toJS());
