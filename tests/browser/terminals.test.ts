@@ -86,9 +86,13 @@ describe('terminals in the browser (stand-in nodes are local bash shells)', () =
     await terminal.runCommand('clear; echo copy-me-please');
     await terminal.waitForLine(/^copy-me-please$/);
     await terminal.focus();
-    await app.page.evaluate(() => (globalThis as unknown as PageGlobals).__hardeningLab?.terminals['control-plane']?.term.selectAll());
+    await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).__hardeningLab?.terminals['control-plane']?.term.selectAll(),
+    );
     // Selecting already copies (copy-on-select); overwrite that so only the key can pass the test.
-    await app.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('something else'));
+    await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('something else'),
+    );
     await app.page.keyboard.press('Control+Shift+C');
     const copied = await app.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText());
     expect(copied).toContain('copy-me-please');

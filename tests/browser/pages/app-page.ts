@@ -21,7 +21,8 @@ export class AppPage {
       }
     });
     page.on('response', (response) => {
-      if (response.status() >= 400) this.problems.push(`http ${response.status()}: ${new URL(response.url()).pathname}`);
+      if (response.status() >= 400)
+        this.problems.push(`http ${response.status()}: ${new URL(response.url()).pathname}`);
     });
     page.on('pageerror', (error) => this.problems.push(`pageerror: ${error.message}`));
   }
@@ -42,7 +43,11 @@ export class AppPage {
   }
 
   async waitUntilReady(timeoutMs = 20_000): Promise<void> {
-    await this.page.waitForFunction(() => (globalThis as unknown as PageGlobals).__hardeningLab?.ready === true, undefined, { timeout: timeoutMs, polling: 50 });
+    await this.page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).__hardeningLab?.ready === true,
+      undefined,
+      { timeout: timeoutMs, polling: 50 },
+    );
   }
 
   async reload(): Promise<void> {
@@ -67,6 +72,8 @@ export class AppPage {
   }
 
   async terminalTargets(): Promise<string[]> {
-    return this.page.locator('[data-terminal-tab]').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('data-terminal-tab') ?? ''));
+    return this.page
+      .locator('[data-terminal-tab]')
+      .evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('data-terminal-tab') ?? ''));
   }
 }

@@ -9,7 +9,9 @@ export class LabListPage {
 
   async labIds(): Promise<string[]> {
     await this.page.locator('.lab-card').first().waitFor();
-    return this.page.locator('.lab-card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-lab-id') ?? ''));
+    return this.page
+      .locator('.lab-card')
+      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-lab-id') ?? ''));
   }
 
   async progress(labId: string): Promise<string> {

@@ -63,15 +63,20 @@ export class LabStepsPage {
     await this.page.waitForFunction(() => {
       const { document } = globalThis as unknown as PageGlobals;
       const button = document.querySelector('article.step [data-action="check"]');
-      return button?.getAttribute('aria-busy') === 'false' && document.querySelector('article.step [data-check-result]') !== null;
+      return (
+        button?.getAttribute('aria-busy') === 'false' &&
+        document.querySelector('article.step [data-check-result]') !== null
+      );
     });
     return (await result.getAttribute('data-check-result')) ?? '';
   }
 
   async findings(): Promise<FindingView[]> {
-    return this.step.locator('.findings > li').evaluateAll((items) =>
-      items.map((item) => ({ ok: item.getAttribute('data-finding-ok') === 'true', text: item.textContent ?? '' })),
-    );
+    return this.step
+      .locator('.findings > li')
+      .evaluateAll((items) =>
+        items.map((item) => ({ ok: item.getAttribute('data-finding-ok') === 'true', text: item.textContent ?? '' })),
+      );
   }
 
   async showHint(): Promise<void> {

@@ -88,7 +88,8 @@ export class TerminalPanel {
   /** The server-side session this tab is attached to (kept across reloads). */
   async sessionId(): Promise<string | null> {
     return this.page.evaluate(
-      (target) => (globalThis as unknown as PageGlobals).sessionStorage.getItem(`hardening-lab:terminal-session:${target}`),
+      (target) =>
+        (globalThis as unknown as PageGlobals).sessionStorage.getItem(`hardening-lab:terminal-session:${target}`),
       this.target,
     );
   }

@@ -3,11 +3,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../api/api-error.js';
 
 export type AsyncState<T> =
-  | { state: 'loading' }
-  | { state: 'loaded'; value: T }
-  | { state: 'failed'; error: unknown; message: string };
+  { state: 'loading' } | { state: 'loaded'; value: T } | { state: 'failed'; error: unknown; message: string };
 
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): [AsyncState<T>, () => Promise<void>] {
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+): [AsyncState<T>, () => Promise<void>] {
   const [result, setResult] = useState<AsyncState<T>>({ state: 'loading' });
   const stableLoad = useCallback(load, deps);
 

@@ -34,7 +34,8 @@ export function ClusterBanner({ cluster }: { cluster: ClusterView }) {
   const { status, progress, error, live } = cluster;
   const last = progress.at(-1);
   // Keep the log on screen while work is under way or after it failed.
-  const showProgress = progress.length > 0 && (status?.state !== 'running' || last?.done !== true || last.error !== undefined);
+  const showProgress =
+    progress.length > 0 && (status?.state !== 'running' || last?.done !== true || last.error !== undefined);
 
   if (error && !status) {
     return (
@@ -43,11 +44,19 @@ export function ClusterBanner({ cluster }: { cluster: ClusterView }) {
       </div>
     );
   }
-  if (!status) return <div className="cluster-banner" data-cluster-state="loading">Asking the server about the cluster…</div>;
+  if (!status)
+    return (
+      <div className="cluster-banner" data-cluster-state="loading">
+        Asking the server about the cluster…
+      </div>
+    );
 
   const running = status.state === 'running';
   return (
-    <div className={`cluster-banner ${running ? 'cluster-banner-ok' : 'cluster-banner-bad'}`} data-cluster-state={status.state}>
+    <div
+      className={`cluster-banner ${running ? 'cluster-banner-ok' : 'cluster-banner-bad'}`}
+      data-cluster-state={status.state}
+    >
       <div className="cluster-summary" role={running ? undefined : 'status'}>
         <span className={`cluster-dot cluster-dot-${status.state}`} aria-hidden="true" />
         Cluster <strong>{status.name}</strong> ({status.provider}) is {STATE_WORDS[status.state]}

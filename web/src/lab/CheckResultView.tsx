@@ -5,7 +5,12 @@ import type { CheckResult } from '../../../server/protocol.js';
 export function CheckResultView({ result }: { result: CheckResult }) {
   const verdict = result.error ? 'error' : result.ok ? 'passed' : 'failed';
   return (
-    <div className={`check-result check-result-${verdict}`} data-check-result={verdict} role="status" aria-live="polite">
+    <div
+      className={`check-result check-result-${verdict}`}
+      data-check-result={verdict}
+      role="status"
+      aria-live="polite"
+    >
       <p className="check-verdict">
         {result.error
           ? 'The check could not decide (not your fault):'

@@ -36,8 +36,17 @@ export function HintList({ labId, step, onRevealed, onRun }: HintListProps) {
           ))}
         </ol>
       )}
-      <button type="button" onClick={() => void reveal.run()} disabled={remaining <= 0 || reveal.busy} data-action="hint">
-        {remaining <= 0 ? 'No more hints' : hints.length === 0 ? `Show a hint (${step.hintsTotal})` : `Show another hint (${remaining} left)`}
+      <button
+        type="button"
+        onClick={() => void reveal.run()}
+        disabled={remaining <= 0 || reveal.busy}
+        data-action="hint"
+      >
+        {remaining <= 0
+          ? 'No more hints'
+          : hints.length === 0
+            ? `Show a hint (${step.hintsTotal})`
+            : `Show another hint (${remaining} left)`}
       </button>
       {reveal.error && (
         <p className="error" role="alert">

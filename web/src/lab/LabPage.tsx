@@ -18,7 +18,10 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
   const hub = useTerminalHub();
   const [selectedId, setSelectedId] = useState(() => initialStepId(lab));
   const [runNotice, setRunNotice] = useState<string>();
-  const index = Math.max(0, lab.steps.findIndex((s) => s.id === selectedId));
+  const index = Math.max(
+    0,
+    lab.steps.findIndex((s) => s.id === selectedId),
+  );
   const step = lab.steps[index];
 
   const select = useCallback(
@@ -52,7 +55,8 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
         </p>
         <h1>{lab.title}</h1>
         <p className="lab-meta">
-          about {lab.minutes} min · {lab.steps.filter((s) => s.status === 'passed').length} of {lab.steps.length} steps passed
+          about {lab.minutes} min · {lab.steps.filter((s) => s.status === 'passed').length} of {lab.steps.length} steps
+          passed
         </p>
         {!lab.runnable && <NotRunnableNotice capabilities={lab.capabilities} />}
       </header>
@@ -98,7 +102,9 @@ export function LabPage({ labId }: { labId: string }) {
           <Link to={{ page: 'labs' }}>← All labs</Link>
         </p>
         <p className="error" role="alert">
-          {lab.error instanceof ApiError && lab.error.status === 404 ? `There is no lab "${labId}".` : `Could not load the lab: ${lab.message}`}
+          {lab.error instanceof ApiError && lab.error.status === 404
+            ? `There is no lab "${labId}".`
+            : `Could not load the lab: ${lab.message}`}
         </p>
       </div>
     );

@@ -38,7 +38,11 @@ export function ResetLab({ labId, onReset }: { labId: string; onReset: () => Pro
         </p>
       )}
       {result && (
-        <details className={`reset-log ${result.ok ? '' : 'reset-log-failed'}`} open={!result.ok} data-reset-result={result.ok ? 'ok' : 'failed'}>
+        <details
+          className={`reset-log ${result.ok ? '' : 'reset-log-failed'}`}
+          open={!result.ok}
+          data-reset-result={result.ok ? 'ok' : 'failed'}
+        >
           <summary>{result.ok ? 'The lab was reset.' : 'The reset did not finish cleanly.'} Log</summary>
           <pre>{result.log}</pre>
         </details>

@@ -19,10 +19,18 @@ interface StepViewProps {
 
 export function StepView({ labId, step, index, total, onRun, onStepChanged, onGo }: StepViewProps) {
   return (
-    <article className={`step step-${step.status}`} data-step-id={step.id} data-step-status={step.status} aria-labelledby={`step-title-${step.id}`}>
+    <article
+      className={`step step-${step.status}`}
+      data-step-id={step.id}
+      data-step-status={step.status}
+      aria-labelledby={`step-title-${step.id}`}
+    >
       <header className="step-header">
         <h2 id={`step-title-${step.id}`}>
-          <span className="step-number">Step {index + 1} of {total}:</span> {step.title}
+          <span className="step-number">
+            Step {index + 1} of {total}:
+          </span>{' '}
+          {step.title}
         </h2>
         <span className={`step-badge step-badge-${step.status}`}>
           {STEP_STATUS_MARK[step.status]} {STEP_STATUS_WORDS[step.status]}

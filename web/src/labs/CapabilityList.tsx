@@ -2,7 +2,14 @@
 // missing and which hosts have it — shown before the learner starts.
 import type { CapabilityReport } from '../../../server/protocol.js';
 
-export function CapabilityList({ capabilities }: { capabilities: CapabilityReport[] }) {
+/** `showReasons` is off where a NotRunnableNotice already explains the missing ones. */
+export function CapabilityList({
+  capabilities,
+  showReasons = true,
+}: {
+  capabilities: CapabilityReport[];
+  showReasons?: boolean;
+}) {
   if (capabilities.length === 0) return null;
   return (
     <ul className="capabilities" aria-label="Host capabilities">
@@ -13,7 +20,7 @@ export function CapabilityList({ capabilities }: { capabilities: CapabilityRepor
           </span>
           <span className="capability-name">{cap.capability}</span>
           <span className="visually-hidden">{cap.available ? ' available' : ' not available'}</span>
-          {!cap.available && cap.reason && <span className="capability-reason"> — {cap.reason}</span>}
+          {showReasons && !cap.available && cap.reason && <span className="capability-reason"> — {cap.reason}</span>}
         </li>
       ))}
     </ul>
@@ -25,9 +32,7 @@ export function NotRunnableNotice({ capabilities }: { capabilities: CapabilityRe
   return (
     <div className="not-runnable" role="note">
       <strong>This lab cannot run on this host.</strong>{' '}
-      {missing.length > 0
-        ? 'It needs what this host lacks:'
-        : 'The server reports it as not runnable here.'}
+      {missing.length > 0 ? 'It needs what this host lacks:' : 'The server reports it as not runnable here.'}
       {missing.length > 0 && (
         <ul>
           {missing.map((cap) => (

@@ -11,7 +11,10 @@ function progressWords(lab: LabSummary): string {
 export function LabCard({ lab }: { lab: LabSummary }) {
   const done = lab.stepsTotal > 0 && lab.stepsPassed >= lab.stepsTotal;
   return (
-    <li className={`lab-card ${lab.runnable ? '' : 'lab-card-blocked'} ${done ? 'lab-card-done' : ''}`} data-lab-id={lab.id}>
+    <li
+      className={`lab-card ${lab.runnable ? '' : 'lab-card-blocked'} ${done ? 'lab-card-done' : ''}`}
+      data-lab-id={lab.id}
+    >
       <h2 className="lab-card-title">
         <Link to={{ page: 'lab', labId: lab.id }}>{lab.title}</Link>
       </h2>
@@ -24,7 +27,7 @@ export function LabCard({ lab }: { lab: LabSummary }) {
       <progress max={Math.max(1, lab.stepsTotal)} value={lab.stepsPassed} aria-label={`${lab.title} progress`} />
       <p className="lab-card-summary">{lab.summary}</p>
       {!lab.runnable && <NotRunnableNotice capabilities={lab.capabilities} />}
-      <CapabilityList capabilities={lab.capabilities} />
+      <CapabilityList capabilities={lab.capabilities} showReasons={lab.runnable} />
     </li>
   );
 }

@@ -8,7 +8,9 @@ export function LabList() {
   return (
     <section className="lab-list" aria-labelledby="lab-list-title">
       <h1 id="lab-list-title">Labs</h1>
-      <p className="lede">Each lab hardens one part of the cluster. Read a step, do it in a terminal on the right, then press Check.</p>
+      <p className="lede">
+        Each lab hardens one part of the cluster. Read a step, do it in a terminal on the right, then press Check.
+      </p>
       {labs.state === 'loading' && <p>Loading labs…</p>}
       {labs.state === 'failed' && (
         <p className="error" role="alert">

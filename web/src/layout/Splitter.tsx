@@ -37,7 +37,12 @@ export function Splitter({ percent, onChange, containerRef, controls }: Splitter
     document.body.classList.remove('is-resizing');
   };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
-    const moves: Record<string, number> = { ArrowLeft: percent - KEY_STEP, ArrowRight: percent + KEY_STEP, Home: SPLIT_MIN, End: SPLIT_MAX };
+    const moves: Record<string, number> = {
+      ArrowLeft: percent - KEY_STEP,
+      ArrowRight: percent + KEY_STEP,
+      Home: SPLIT_MIN,
+      End: SPLIT_MAX,
+    };
     const next = moves[event.key];
     if (next === undefined) return;
     event.preventDefault();

@@ -10,7 +10,24 @@ export interface CodeInfo {
 }
 
 /** Languages whose blocks are files or output, not commands. `run=` overrides. */
-const NOT_COMMANDS = new Set(['yaml', 'yml', 'json', 'toml', 'ini', 'text', 'txt', 'plain', 'output', 'log', 'diff', 'markdown', 'md', 'go', 'rego', 'dockerfile']);
+const NOT_COMMANDS = new Set([
+  'yaml',
+  'yml',
+  'json',
+  'toml',
+  'ini',
+  'text',
+  'txt',
+  'plain',
+  'output',
+  'log',
+  'diff',
+  'markdown',
+  'md',
+  'go',
+  'rego',
+  'dockerfile',
+]);
 
 const TARGET_PATTERN = /^[a-z0-9-]{1,40}$/;
 

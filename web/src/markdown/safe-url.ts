@@ -18,5 +18,7 @@ export function isExternal(href: string): boolean {
 /** Images in lab text are relative to the lab's directory; anything with a scheme is refused (and CSP would block it anyway). */
 export function isRelativeAsset(href: string): boolean {
   const trimmed = href.trim();
-  return !SCHEME.test(trimmed) && !trimmed.startsWith('/') && !trimmed.startsWith('//') && !trimmed.split('/').includes('..');
+  return (
+    !SCHEME.test(trimmed) && !trimmed.startsWith('/') && !trimmed.startsWith('//') && !trimmed.split('/').includes('..')
+  );
 }

@@ -22,7 +22,11 @@ function ConnectionOverlay({ connection }: { connection: TerminalConnection }) {
         ? `Reconnecting to ${connection.target}…`
         : `Could not attach to ${connection.target}.`;
   return (
-    <div className={`terminal-overlay terminal-overlay-${status.phase}`} role="status" data-terminal-phase={status.phase}>
+    <div
+      className={`terminal-overlay terminal-overlay-${status.phase}`}
+      role="status"
+      data-terminal-phase={status.phase}
+    >
       <p>{words}</p>
       {status.detail && <p className="terminal-overlay-detail">{status.detail}</p>}
       {status.phase === 'failed' && (

@@ -74,7 +74,13 @@ export function TerminalTabs({ cluster }: { cluster: ClusterStatus | undefined }
         {targets.map((target) => {
           const connection = hub.get(target);
           return connection ? (
-            <TerminalPane key={target} connection={connection} visible={target === active} tabId={tabId(target)} panelId={panelId(target)} />
+            <TerminalPane
+              key={target}
+              connection={connection}
+              visible={target === active}
+              tabId={tabId(target)}
+              panelId={panelId(target)}
+            />
           ) : null;
         })}
       </div>
