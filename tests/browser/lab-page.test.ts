@@ -65,18 +65,16 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(await controlPlane.waitForLine(/^fixture-ran-42$/)).toBe('fixture-ran-42');
   });
 
-  it('Run on a block without run= uses the terminal in front', async () => {
-    const worker = app.terminal('worker');
-    await worker.activate();
-    await app.labSteps().run('active-terminal=$STAND_IN_NODE');
-    expect(await worker.waitForLine(/^active-terminal=worker$/)).toBe('active-terminal=worker');
+  it('offers only Copy on fences without run= (labs/README.md): templates, YAML, output', async () => {
+    for (const text of ['template=$STAND_IN_NODE', 'apiVersion: v1', 'fixture-ran-42']) {
+      const block = app.page.locator('.code-block', { hasText: text }).last();
+      expect(await block.locator('[data-code-action="copy"]').count()).toBe(1);
+      expect(await block.locator('[data-code-action="run"]').count()).toBe(0);
+    }
   });
 
-  it('offers Copy but no Run on YAML, and Copy puts the block on the clipboard', async () => {
-    const steps = app.labSteps();
-    const yaml = app.page.locator('.code-block', { hasText: 'apiVersion: v1' });
-    expect(await yaml.locator('[data-code-action="run"]').count()).toBe(0);
-    await steps.copy('apiVersion: v1');
+  it('Copy puts the block on the clipboard', async () => {
+    await app.labSteps().copy('apiVersion: v1');
     const copied = await app.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText());
     expect(copied).toBe('apiVersion: v1\nkind: Pod');
   });
@@ -125,10 +123,15 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
 
   it('shows the solution, runs it in the terminal, and the check passes and unlocks the next step', async () => {
     const steps = app.labSteps();
-    expect(await steps.showSolution()).toContain(`touch ${HARDENED_FILE}`);
-    await app.terminal('control-plane').activate();
+    const controlPlane = app.terminal('control-plane');
+    const pid = await controlPlane.evaluate('$$');
+    expect(await steps.showSolution()).toContain(`cat > ${HARDENED_FILE}`);
+    await app.terminal('worker').activate();
     await steps.runSolution();
-    await app.terminal('control-plane').waitForLine(/^solution-applied$/);
+    expect(await controlPlane.isActive()).toBe(true);
+    await controlPlane.waitForLine(/^solution-applied$/);
+    // The script's `exit 0` ended a child bash, not the learner's shell.
+    expect(await controlPlane.evaluate('$$')).toBe(pid);
     expect(fs.existsSync(path.join(server.home, HARDENED_FILE))).toBe(true);
     expect(await steps.check()).toBe('passed');
     await expect.poll(() => steps.stepStatus('worker-step')).toBe('open');

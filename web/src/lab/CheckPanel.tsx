@@ -3,6 +3,7 @@ import type { CheckResult, LabStepView } from '../../../server/protocol.js';
 import { checkStep } from '../api/labs-api.js';
 import { useAction } from '../app/use-action.js';
 import { CheckResultView } from './CheckResultView.js';
+import { ApiserverBreakGlass, needsBreakGlass } from '../components/ApiserverBreakGlass.js';
 
 interface CheckPanelProps {
   labId: string;
@@ -39,6 +40,7 @@ export function CheckPanel({ labId, step, onChecked }: CheckPanelProps) {
         </p>
       )}
       {result && !check.busy && <CheckResultView result={result} />}
+      {result && !check.busy && needsBreakGlass(result) && <ApiserverBreakGlass labId={labId} />}
     </div>
   );
 }

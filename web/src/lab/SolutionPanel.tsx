@@ -5,6 +5,7 @@ import { fetchSolution } from '../api/labs-api.js';
 import { useAction } from '../app/use-action.js';
 import { MarkdownView, type RunRequest } from '../markdown/MarkdownView.js';
 import { codeFence } from './code-fence.js';
+import { SOLUTION_TARGET, solutionCommand } from './solution-command.js';
 
 interface SolutionPanelProps {
   labId: string;
@@ -37,7 +38,11 @@ export function SolutionPanel({ labId, step, onRun }: SolutionPanelProps) {
       ) : (
         <div data-solution="">
           <h3>Solution</h3>
-          <MarkdownView markdown={codeFence(script, 'bash')} labId={labId} onRun={onRun} />
+          <MarkdownView
+            markdown={codeFence(script, `bash run=${SOLUTION_TARGET}`)}
+            labId={labId}
+            onRun={(request) => onRun({ ...request, text: solutionCommand(request.text) })}
+          />
         </div>
       )}
       {show.error && (

@@ -6,8 +6,8 @@ import { CODE_ACTION_ATTR, RUN_TARGET_ATTR, renderMarkdown } from './render-mark
 
 export interface RunRequest {
   text: string;
-  /** Terminal named by the block's `run=`; undefined → the active terminal. */
-  target: string | undefined;
+  /** Terminal named by the block's `run=`. */
+  target: string;
 }
 
 interface MarkdownViewProps {
@@ -36,10 +36,11 @@ export function MarkdownView({ markdown, labId, onRun, className }: MarkdownView
     const code = block?.querySelector('code');
     if (!button || !block || !code) return;
     const text = code.textContent ?? '';
+    const target = block.getAttribute(RUN_TARGET_ATTR);
     if (button.getAttribute(CODE_ACTION_ATTR) === 'copy') {
       void copyText(text).then((ok) => flash(button, ok ? 'Copied' : 'Copy failed'));
-    } else {
-      onRun({ text, target: block.getAttribute(RUN_TARGET_ATTR) ?? undefined });
+    } else if (target) {
+      onRun({ text, target });
     }
   };
 

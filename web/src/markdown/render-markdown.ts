@@ -19,9 +19,8 @@ function renderCodeBlock(token: Tokens.Code): string {
   const text = token.text.replace(/\n+$/, '');
   const langClass = info.lang ? ` class="language-${escapeHtml(info.lang)}"` : '';
   const targetAttr = info.runTarget ? ` ${RUN_TARGET_ATTR}="${escapeHtml(info.runTarget)}"` : '';
-  const runLabel = info.runTarget ? `Run in ${escapeHtml(info.runTarget)}` : 'Run';
-  const runButton = info.runnable
-    ? `<button type="button" class="code-button code-run" ${CODE_ACTION_ATTR}="run" title="Type this into the terminal and press Enter">▶ ${runLabel}</button>`
+  const runButton = info.runTarget
+    ? `<button type="button" class="code-button code-run" ${CODE_ACTION_ATTR}="run" title="Type this into the ${escapeHtml(info.runTarget)} terminal and press Enter">▶ Run in ${escapeHtml(info.runTarget)}</button>`
     : '';
   return (
     `<div class="code-block"${targetAttr}>` +

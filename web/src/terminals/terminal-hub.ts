@@ -56,22 +56,19 @@ export class TerminalHub {
     this.changed();
   }
 
-  /** Runs a code block: in its `run=` terminal, else in the one in front. */
-  run(text: string, target: string | undefined): RunOutcome {
-    const name = target ?? this.activeTarget;
-    const connection = name === undefined ? undefined : this.connections.get(name);
-    if (!name || !connection) {
+  /** Runs a code block in the terminal its `run=` names, bringing that tab to the front. */
+  run(text: string, target: string): RunOutcome {
+    const connection = this.connections.get(target);
+    if (!connection) {
       const have = this.targets();
       return {
         ok: false,
-        message: name
-          ? `There is no "${name}" terminal${have.length ? ` (open: ${have.join(', ')})` : ''}. Is the cluster running?`
-          : 'No terminal is open yet. Is the cluster running?',
+        message: `There is no "${target}" terminal${have.length ? ` (open: ${have.join(', ')})` : ''}. Is the cluster running?`,
       };
     }
-    this.activate(name);
+    this.activate(target);
     connection.run(text);
-    return { ok: true, target: name };
+    return { ok: true, target };
   }
 
   subscribe(listener: () => void): () => void {
