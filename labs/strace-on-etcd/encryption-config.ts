@@ -77,8 +77,8 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
       fail('apiVersion apiserver.config.k8s.io/v1, kind EncryptionConfiguration', `apiVersion ${String(apiVersion)}, kind ${String(kind)}`, {
         where,
         advice:
-          apiVersion === 'apiserver.config.k8s.io/v1beta1'
-            ? 'v1beta1 is old: use apiserver.config.k8s.io/v1.'
+          kind === 'EncryptionConfig'
+            ? '"kind: EncryptionConfig" is the format of Kubernetes before 1.13; the apiserver no longer reads it.'
             : 'The first lines must be "apiVersion: apiserver.config.k8s.io/v1" and "kind: EncryptionConfiguration".',
       }),
     );

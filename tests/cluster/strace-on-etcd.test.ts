@@ -1,0 +1,156 @@
+// Cluster tier for the strace-on-etcd lab, on the real kind cluster that
+// scripts/test-cluster.sh created (KUBECONFIG, HARDENING_LAB_CLUSTER):
+//   1. what test-lab does: cleanup, setup, then per step the check FAILS,
+//      the reference solution runs, the check PASSES;
+//   2. wrong answers made for real fail with the finding that names them
+//      (strace without -f; identity first; a flag without its mount);
+//   3. cleanup turns encryption off WITHOUT losing secrets and leaves the
+//      cluster as it was (first check fails again, secrets readable).
+// The lab restarts the apiserver several times: minutes, not seconds.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingsPass } from '../../server/checks/check.js';
+import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
+import { KindProvider } from '../../server/cluster/kind-provider.js';
+import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
+import { loadLab } from '../../server/labs/lab-loader.js';
+import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
+import type { Finding } from '../../server/protocol.js';
+
+const kubeconfig = process.env.KUBECONFIG;
+const cluster = process.env.HARDENING_LAB_CLUSTER;
+if (!kubeconfig || !cluster) {
+  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+}
+const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'strace-on-etcd');
+
+const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
+// Checks run against the apiserver right after it restarted: a longer deadline than the page's.
+const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
+const scripts = new NodeScriptRunner({ provider });
+let lab: LoadedLab;
+
+async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
+  const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
+  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
+  return result.log;
+}
+
+function step(id: string): LoadedStep {
+  const found = lab.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`no step ${id}`);
+  return found;
+}
+
+/** Checks right after an apiserver restart may meet a closed port: retry those, not failures. */
+async function check(id: string): Promise<Finding[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step(id).check(view);
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
+const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
+
+describe(`strace-on-etcd on "${cluster}"`, () => {
+  beforeAll(async () => {
+    const loaded = await loadLab(LAB_DIR);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    lab = loaded.lab;
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+  });
+
+  afterAll(async () => {
+    try {
+      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    } finally {
+      view.close();
+    }
+  });
+
+  it('test-lab: every check fails before its solution and passes after it', async () => {
+    for (const s of lab.steps) {
+      const before = await check(s.id);
+      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
+      await run(s.id, s.solution);
+      const after = await check(s.id);
+      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
+    }
+  });
+
+  it('cleanup decrypts, restores the manifest and makes the first check fail again', async () => {
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    expect(findingsPass(await check('trace-etcd'))).toBe(false);
+    expect(findingsPass(await check('encryption-config'))).toBe(false);
+    expect(findingsPass(await check('enable-encryption'))).toBe(false);
+    // Every secret is plaintext again and still readable through the API.
+    const log = await run('verify', 'kubectl get secrets -A -o name | wc -l; ! pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config');
+    expect(Number(log.trim().split('\n')[0])).toBeGreaterThan(0);
+    const etcd = (await check('rewrite-and-prove')).find((f) => f.expected === 'every secret in etcd encrypted');
+    expect(etcd?.ok).toBe(false);
+    expect(etcd?.found).toMatch(/^\d+ of \d+ still plaintext/);
+  });
+
+  it('names strace without -f', async () => {
+    await run(
+      'no-f',
+      `strace -p "$(pgrep -x etcd)" -e trace=write,pwrite64 -s 512 -o /root/etcd-trace.txt </dev/null >/dev/null 2>&1 &
+echo $! >/root/etcd-strace.pid
+sleep 3
+kubectl create secret generic lab-secret --from-literal=password=S3cr3tValue
+sleep 2
+kill "$(cat /root/etcd-strace.pid)"; sleep 1`,
+    );
+    const traced = await check('trace-etcd');
+    expect(traced.find((f) => !f.ok)?.expected).toBe('one line per thread, prefixed by its thread id (strace -f)');
+    const plain = await check('secret-in-plaintext');
+    const inTrace = plain.find((f) => f.expected.includes("in etcd's write calls"));
+    // Without -f strace may still catch a write now and then; when it misses, the advice names -f.
+    if (inTrace && !inTrace.ok) expect(inTrace.advice).toMatch(/without -f/);
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+  });
+
+  it('names identity first, and a flag without its mount', async () => {
+    await run('secret', 'kubectl create secret generic lab-secret --from-literal=password=S3cr3tValue');
+    await run('config', step('encryption-config').solution);
+    // identity first: valid for the apiserver, but it encrypts nothing.
+    await run('identity-first', `f=/etc/kubernetes/enc/enc.yaml
+key=$(sed -n 's/^ *secret: //p' "$f")
+cat >"$f" <<EOF
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - identity: {}
+      - aescbc:
+          keys: [{name: key1, secret: $key}]
+EOF`);
+    const config = await check('encryption-config');
+    expect(config.find((f) => !f.ok)?.found).toBe('identity is first (providers: identity, aescbc)');
+    await run('enable', step('enable-encryption').solution);
+    await run('rewrite', 'kubectl get secrets -A -o json | kubectl replace -f - >/dev/null');
+    const stored = (await check('rewrite-and-prove')).find((f) => f.expected.startsWith('/registry/secrets/default/lab-secret'));
+    expect(stored?.ok).toBe(false);
+    expect(stored?.advice).toMatch(/identity FIRST/);
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+
+    // A flag without a mount: the apiserver crash-loops; the check reads the manifest, not the API.
+    await run('setup', lab.setup ?? '');
+    await run('config', step('encryption-config').solution);
+    await run(
+      'flag-only',
+      `sed -i 's|^    - kube-apiserver$|&\\n    - --encryption-provider-config=/etc/kubernetes/enc/enc.yaml|' /etc/kubernetes/manifests/kube-apiserver.yaml`,
+    );
+    const flagOnly = await check('enable-encryption');
+    const mount = flagOnly.find((f) => f.expected.startsWith('a volumeMount'));
+    expect(mount?.ok).toBe(false);
+    expect(mount?.advice).toMatch(/no such file or directory/);
+  });
+});
