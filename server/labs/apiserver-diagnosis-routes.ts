@@ -82,7 +82,12 @@ export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router
       res.setHeader('Cache-Control', 'no-store');
       res.json(diagnosis);
     } catch (error) {
-      res.status(502).json({ error: 'diagnosis-failed', message: `Could not look at the control-plane node: ${errorMessage(error)}` });
+      res
+        .status(502)
+        .json({
+          error: 'diagnosis-failed',
+          message: `Could not look at the control-plane node: ${errorMessage(error)}`,
+        });
     }
   });
 
@@ -106,7 +111,9 @@ export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router
       // 200 either way: the page shows the log, which says what could not be restored.
       res.json(await pending);
     } catch (error) {
-      res.status(500).json({ ok: false, restored: [], log: `Restore failed: ${errorMessage(error)}` } satisfies RestoreResult);
+      res
+        .status(500)
+        .json({ ok: false, restored: [], log: `Restore failed: ${errorMessage(error)}` } satisfies RestoreResult);
     }
   });
 

@@ -8,7 +8,11 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import type { ClusterProvider } from '../cluster/provider.js';
 import type { ExecResult } from '../checks/cluster-view.js';
-import type { ApiserverContainer, ApiserverContainerState, ApiserverDiagnosis } from './apiserver-diagnosis-protocol.js';
+import type {
+  ApiserverContainer,
+  ApiserverContainerState,
+  ApiserverDiagnosis,
+} from './apiserver-diagnosis-protocol.js';
 
 export const CONTROL_PLANE = 'control-plane';
 const LOG_TAIL_LINES = 30;
@@ -27,8 +31,15 @@ export function providerRunner(provider: ClusterProvider): NodeRunner {
       timeout: timeoutMs,
       stripFinalNewline: false,
     });
-    if (result.timedOut) return { exitCode: null, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), failure: `timed out after ${timeoutMs} ms` };
-    if (result.exitCode === undefined) return { exitCode: null, stdout: '', stderr: String(result.stderr ?? ''), failure: result.shortMessage };
+    if (result.timedOut)
+      return {
+        exitCode: null,
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+        failure: `timed out after ${timeoutMs} ms`,
+      };
+    if (result.exitCode === undefined)
+      return { exitCode: null, stdout: '', stderr: String(result.stderr ?? ''), failure: result.shortMessage };
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   };
 }
@@ -95,41 +106,48 @@ interface Clue {
 const LOG_CLUES: Clue[] = [
   {
     pattern: /unknown flag: (--[\w-]+)/,
-    hint: (m) => `kube-apiserver does not know the flag ${m[1]}: check its spelling in the manifest (--audit-policy-file, --audit-log-path, --audit-log-maxage, ...).`,
+    hint: (m) =>
+      `kube-apiserver does not know the flag ${m[1]}: check its spelling in the manifest (--audit-policy-file, --audit-log-path, --audit-log-maxage, ...).`,
   },
   {
-    pattern: /unknown group version field [^\n]*audit\.k8s\.io[^\n]*v1(alpha1|beta1)|no kind "Policy" is registered for version "audit\.k8s\.io\/(v1alpha1|v1beta1)"/,
-    hint: () => 'The audit policy uses an API version that no longer exists (removed in Kubernetes 1.24). Change its first line to apiVersion: audit.k8s.io/v1.',
+    pattern: /no kind \\?"Policy\\?" is registered for version \\?"audit\.k8s\.io\/(v1alpha1|v1beta1)/,
+    hint: () =>
+      'The audit policy uses an API version that no longer exists (removed in Kubernetes 1.24). Change its first line to apiVersion: audit.k8s.io/v1.',
   },
   {
     pattern: /unknown group version field [^\n]*in policy/,
-    hint: () => 'The audit policy file lacks a valid apiVersion/kind: it must start with apiVersion: audit.k8s.io/v1 and kind: Policy.',
+    hint: () =>
+      'The audit policy file lacks a valid apiVersion/kind: it must start with apiVersion: audit.k8s.io/v1 and kind: Policy.',
   },
   {
     pattern: /loaded illegal policy with 0 rules/,
     hint: () => 'The audit policy has no rules; kube-apiserver refuses it. Add at least one rule under rules:.',
   },
   {
-    pattern: /Unsupported value: "([^"]*)": supported values: "None"/,
-    hint: (m) => `A rule in the audit policy has level "${m[1]}". Levels are spelled None, Metadata, Request or RequestResponse.`,
+    pattern: /Unsupported value: \\?"([^"\\]*)\\?": supported values/,
+    hint: (m) =>
+      `A rule in the audit policy has level "${m[1]}". Levels are spelled None, Metadata, Request or RequestResponse.`,
   },
   {
     pattern: /rules\[\d+\]\.(level): Required value/,
-    hint: () => 'A rule in the audit policy has no level: every rule needs one (None, Metadata, Request, RequestResponse).',
+    hint: () =>
+      'A rule in the audit policy has no level: every rule needs one (None, Metadata, Request, RequestResponse).',
   },
   {
     pattern: /(failed decoding|failed lenient decoding|error converting YAML to JSON|yaml: line \d+)[^\n]*/,
-    hint: (m) => `The audit policy is not valid YAML (${m[0].trim()}): check the indentation (spaces only) around the line it names.`,
+    hint: (m) =>
+      `The audit policy is not valid YAML (${m[0].trim()}): check the indentation (spaces only) around the line it names.`,
   },
   {
-    pattern: /failed to read file path "([^"]+)"|open ([^\s:]+): no such file or directory/,
+    pattern: /failed to read file path \\?"([^"\\]+)\\?"|open ([^\s:"\\]+): no such file or directory/,
     hint: (m) =>
       `kube-apiserver cannot open ${m[1] ?? m[2]} inside its container. Either no volumeMount covers that path (every node file it reads needs a hostPath volume plus a volumeMount), ` +
       'or the hostPath points at a node path where the file does not exist. Compare the flag, the volumeMount mountPath and the volume hostPath.',
   },
   {
     pattern: /open ([^\s:]+): read-only file system|read-only file system/,
-    hint: (m) => `kube-apiserver cannot write ${m[1] ?? 'the audit log'}: the log directory is mounted readOnly or not mounted from the node. Mount it with a hostPath volume (type DirectoryOrCreate) and no readOnly.`,
+    hint: (m) =>
+      `kube-apiserver cannot write ${m[1] ?? 'the audit log'}: the log directory is mounted readOnly or not mounted from the node. Mount it with a hostPath volume (type DirectoryOrCreate) and no readOnly.`,
   },
   {
     pattern: /open ([^\s:]+): is a directory/,
@@ -141,11 +159,13 @@ const LOG_CLUES: Clue[] = [
   },
   {
     pattern: /bind: address already in use/,
-    hint: () => 'Another kube-apiserver still holds port 6443: kubelet is replacing it. Wait 30 s; if it persists, look for a second apiserver manifest in /etc/kubernetes/manifests.',
+    hint: () =>
+      'Another kube-apiserver still holds port 6443: kubelet is replacing it. Wait 30 s; if it persists, look for a second apiserver manifest in /etc/kubernetes/manifests.',
   },
   {
     pattern: /127\.0\.0\.1:2379[^\n]*(connection refused|deadline exceeded)/,
-    hint: () => 'kube-apiserver cannot reach etcd: check `crictl ps -a --name etcd`; editing the apiserver manifest does not touch etcd, so etcd may just be restarting.',
+    hint: () =>
+      'kube-apiserver cannot reach etcd: check `crictl ps -a --name etcd`; editing the apiserver manifest does not touch etcd, so etcd may just be restarting.',
   },
 ];
 
@@ -153,15 +173,19 @@ const LOG_CLUES: Clue[] = [
 const KUBELET_CLUES: Clue[] = [
   {
     pattern: /hostPath type check failed: ([^\s,"]+) is not a (file|directory)/,
-    hint: (m) => `kubelet refuses to start the pod: ${m[1]} is not a ${m[2]} on the node (hostPath type ${m[2] === 'file' ? 'File' : 'Directory'}). Create it there, or fix the hostPath path.`,
+    hint: (m) =>
+      `kubelet refuses to start the pod: ${m[1]} is not a ${m[2]} on the node (hostPath type ${m[2] === 'file' ? 'File' : 'Directory'}). Create it there, or fix the hostPath path.`,
   },
   {
     pattern: /(Could not process manifest file|could not parse|error converting YAML to JSON|yaml: line \d+)[^\n]*/,
-    hint: (m) => `kubelet cannot read the manifest (${m[0].trim().slice(0, 200)}): a YAML mistake, usually indentation near your edit.`,
+    hint: (m) =>
+      `kubelet cannot read the manifest (${m[0].trim().slice(0, 200)}): a YAML mistake, usually indentation near your edit.`,
   },
   {
-    pattern: /(spec\.containers\[0\]\.volumeMounts\[\d+\]\.name: Not found[^\n]*|volumeMounts\[\d+\]\.name: Not found[^\n]*)/,
-    hint: (m) => `The manifest mounts a volume that spec.volumes does not define (${m[1]?.trim()}): the names of volume and volumeMount must match.`,
+    pattern:
+      /(spec\.containers\[0\]\.volumeMounts\[\d+\]\.name: Not found[^\n]*|volumeMounts\[\d+\]\.name: Not found[^\n]*)/,
+    hint: (m) =>
+      `The manifest mounts a volume that spec.volumes does not define (${m[1]?.trim()}): the names of volume and volumeMount must match.`,
   },
   {
     pattern: /(Duplicate value[^\n]*|must be unique[^\n]*)/,
@@ -226,7 +250,10 @@ export interface DiagnoseOptions {
   restorable?: string[];
 }
 
-export async function diagnoseApiserver(provider: ClusterProvider, options: DiagnoseOptions = {}): Promise<ApiserverDiagnosis> {
+export async function diagnoseApiserver(
+  provider: ClusterProvider,
+  options: DiagnoseOptions = {},
+): Promise<ApiserverDiagnosis> {
   const node = options.node ?? CONTROL_PLANE;
   const run = options.run ?? providerRunner(provider);
   const [readyz, ps, psJson] = await Promise.all([
@@ -243,10 +270,16 @@ export async function diagnoseApiserver(provider: ClusterProvider, options: Diag
   if (!healthy && newest) {
     const logs = await run(node, crictlLogsArgv(newest.id), 8_000);
     // The apiserver logs to stderr (klog); crictl replays it there.
-    logTail = [logs.stdout, logs.stderr].filter((s) => s.trim()).join('\n').trimEnd() || (logs.failure ?? '');
+    logTail =
+      [logs.stdout, logs.stderr]
+        .filter((s) => s.trim())
+        .join('\n')
+        .trimEnd() ||
+      (logs.failure ?? '');
   } else if (!healthy) {
     const journal = await run(node, KUBELET_JOURNAL_ARGV, 8_000);
-    kubeletTail = journal.exitCode === 0 ? filterKubeletJournal(journal.stdout) : (journal.failure ?? journal.stderr.trim());
+    kubeletTail =
+      journal.exitCode === 0 ? filterKubeletJournal(journal.stdout) : (journal.failure ?? journal.stderr.trim());
   }
   const facts: DiagnosisFacts = { healthy, containers, logTail, ...(kubeletTail !== undefined ? { kubeletTail } : {}) };
   const hint = explainFacts(facts);
