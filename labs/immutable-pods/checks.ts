@@ -136,7 +136,8 @@ export const readOnlyRoot: Check = async (view) => {
       running ? '' : await view.podLogs(NAMESPACE, RO_POD, { container: container.name, tailLines: 20 })
     }`;
     const errors = nginxErrors(logs);
-    const mounts = (container.volumeMounts ?? []).map((m) => m.mountPath);
+    // The service-account token mount is added by the API server, not by the learner.
+    const mounts = (container.volumeMounts ?? []).map((m) => m.mountPath).filter((m) => !m.startsWith('/var/run/secrets/'));
     let advice = 'Wait a few seconds and check again; if it stays like this, `kubectl -n immutable-pods describe pod ro-nginx` says why.';
     if (errors.length > 0) {
       const paths = [...new Set(errors.map((e) => /"([^"]+)"/.exec(e)?.[1]).filter((p): p is string => p !== undefined))];

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ClusterNode } from '../protocol.js';
 import { clusterNodeSchema } from '../protocol.js';
 import type { CallOptions, ClusterView, ExecResult, ListOptions, LogOptions, ObjectRef } from './cluster-view.js';
-import { ClusterUnreachableError } from './cluster-unreachable.js';
+import { ClusterUnreachableError, explainUnreachable } from './cluster-unreachable.js';
 
 const execResultSchema = z.object({
   exitCode: z.number().int().nullable(),
@@ -60,6 +60,9 @@ export const recordingSchema = z.strictObject({
 export type Recording = z.input<typeof recordingSchema>;
 type ParsedRecording = z.output<typeof recordingSchema>;
 
+/** The server a recording pretends to talk to (kind's usual address). */
+export const RECORDED_SERVER = 'https://127.0.0.1:6443';
+
 const DEFAULT_NODES: ClusterNode[] = [
   { target: 'control-plane', container: 'recorded-control-plane', role: 'control-plane', ready: true },
   { target: 'worker', container: 'recorded-worker', role: 'worker', ready: true },
@@ -91,7 +94,7 @@ export class RecordedClusterView implements ClusterView {
   private enter(call: string): void {
     this.calls.push(call);
     if (this.recording.unreachable) {
-      throw new ClusterUnreachableError('recorded: API server unreachable', 'refused', 'https://127.0.0.1:6443', {
+      throw new ClusterUnreachableError(explainUnreachable('refused', RECORDED_SERVER, 5000), 'refused', RECORDED_SERVER, {
         cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
       });
     }
