@@ -22,6 +22,8 @@ import { clearServerRecord, readServerRecord, writeServerRecord } from './cli/se
 import { isLoopbackHost } from './http/host-origin.js';
 import type { ClusterProvider } from './cluster/provider.js';
 import { NoClusterProvider } from './cluster/no-cluster-provider.js';
+import { createLabEngine } from './labs/lab-engine.js';
+import { formatProblem } from './labs/lab-problem.js';
 
 const serveOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535),
@@ -89,8 +91,18 @@ function resolveToken(options: ServeOptions, io: Io): string | undefined {
   return explicit ?? generateToken();
 }
 
-async function serve(options: ServeOptions, provider: ClusterProvider, token: string, io: Io): Promise<RunningServer> {
+interface Serving {
+  server: RunningServer;
+  /** Stop the server and release the lab engine (database, connections). */
+  shutdown(): Promise<void>;
+}
+
+async function serve(options: ServeOptions, provider: ClusterProvider, token: string, io: Io): Promise<Serving> {
+  const engine = await createLabEngine({ stateDir: stateDir(), provider, log: io.out });
+  // A broken lab is reported and skipped; the others keep working.
+  for (const problem of engine.catalog.problems) io.err(`! ${formatProblem(problem)}`);
   const server = await startServer({
+    apiRouters: [engine.router],
     host: options.host,
     port: options.port,
     token,
@@ -103,15 +115,19 @@ async function serve(options: ServeOptions, provider: ClusterProvider, token: st
   writeServerRecord({ pid: process.pid, url: server.url, cluster: provider.name, startedAt: new Date().toISOString() });
   io.out(`\nHardening Lab is serving. Open this link (it carries your access token — do not share it):\n\n    ${server.startUrl}\n`);
   if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
-  const stop = async (signal: string) => {
-    io.out(`\n${signal}: stopping the server (the cluster keeps running; \`hardening-lab down\` deletes it).`);
+  const shutdown = async () => {
     clearServerRecord();
     await server.close();
+    engine.close();
+  };
+  const stop = async (signal: string) => {
+    io.out(`\n${signal}: stopping the server (the cluster keeps running; \`hardening-lab down\` deletes it).`);
+    await shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('Ctrl-C'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  return server;
+  return { server, shutdown };
 }
 
 async function preflightOrExit(options: ServeOptions, clusterNeeded: boolean, io: Io): Promise<boolean> {
@@ -132,7 +148,7 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
   if (!(await preflightOrExit(options, true, io))) return 1;
   const provider = new KindProvider({ name: options.name, image: options.image, kindConfig: options.kindConfig });
   // Serve first so an open page shows creation progress live.
-  const server = await serve({ ...options, open: false }, provider, token, io);
+  const { server, shutdown } = await serve({ ...options, open: false }, provider, token, io);
   const started = Date.now();
   try {
     await provider.ensure({
@@ -143,8 +159,7 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
     });
   } catch (error) {
     io.err(`\n✗ ${(error as Error).message}`);
-    clearServerRecord();
-    await server.close();
+    await shutdown();
     return 1;
   }
   server.publishStatus(await provider.status());
