@@ -7,6 +7,7 @@ import { fetchLab, reportCurrentStep } from '../api/labs-api.js';
 import { Link } from '../app/Link.js';
 import { useAsync } from '../app/use-async.js';
 import { NotRunnableNotice } from '../labs/CapabilityList.js';
+import { withoutLeadingTitle } from '../markdown/leading-heading.js';
 import { MarkdownView, type RunRequest } from '../markdown/MarkdownView.js';
 import { useTerminalHub } from '../terminals/use-terminal-hub.js';
 import { initialStepId } from './initial-step.js';
@@ -23,6 +24,10 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
     lab.steps.findIndex((s) => s.id === selectedId),
   );
   const step = lab.steps[index];
+  // The intro (why attackers care) matters before the first step; later it is one click away.
+  const [started] = useState(
+    () => lab.currentStepId !== undefined || lab.steps.some((s) => s.status === 'passed' || s.status === 'failed'),
+  );
 
   const select = useCallback(
     (stepId: string) => {
@@ -60,11 +65,11 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
         </p>
         {!lab.runnable && <NotRunnableNotice capabilities={lab.capabilities} />}
       </header>
-      <details className="lab-intro" open={index === 0 && step?.status !== 'passed'}>
-        <summary>About this lab</summary>
-        <MarkdownView markdown={lab.intro} labId={lab.id} onRun={onRun} />
-      </details>
       <StepNav steps={lab.steps} selectedId={step?.id} onSelect={select} />
+      <details className="lab-intro" open={!started}>
+        <summary>About this lab</summary>
+        <MarkdownView markdown={withoutLeadingTitle(lab.intro, lab.title)} labId={lab.id} onRun={onRun} />
+      </details>
       {runNotice && (
         <p className="run-notice" role="alert">
           {runNotice}

@@ -1,6 +1,7 @@
 // One step: its text (with runnable code), Check, hints, solution, and
 // the way to the neighbouring steps.
 import type { LabStepView } from '../../../server/protocol.js';
+import { withoutLeadingTitle } from '../markdown/leading-heading.js';
 import { MarkdownView, type RunRequest } from '../markdown/MarkdownView.js';
 import { CheckPanel } from './CheckPanel.js';
 import { HintList } from './HintList.js';
@@ -36,7 +37,12 @@ export function StepView({ labId, step, index, total, onRun, onStepChanged, onGo
           {STEP_STATUS_MARK[step.status]} {STEP_STATUS_WORDS[step.status]}
         </span>
       </header>
-      <MarkdownView markdown={step.markdown} labId={labId} onRun={onRun} className="step-text" />
+      <MarkdownView
+        markdown={withoutLeadingTitle(step.markdown, step.title)}
+        labId={labId}
+        onRun={onRun}
+        className="step-text"
+      />
       <CheckPanel labId={labId} step={step} onChecked={onStepChanged} />
       <HintList labId={labId} step={step} onRevealed={onStepChanged} onRun={onRun} />
       <SolutionPanel labId={labId} step={step} onRun={onRun} />
