@@ -10,11 +10,13 @@ import {
   Exec,
   KubeConfig,
   KubernetesObjectApi,
+  Observable,
   ServerConfiguration,
   createConfiguration,
   type ConfigurationOptions,
   type CoreV1Event,
   type KubernetesObject,
+  type ObservableMiddleware,
   type RequestContext,
   type ResponseContext,
   type V1Namespace,
@@ -90,17 +92,16 @@ export class KubeClusterView implements ClusterView {
 
   /** Per-call options that abort the HTTP request at the deadline. */
   private callOptions(timeoutMs: number): ConfigurationOptions {
-    const signalMiddleware = {
-      pre: async (ctx: RequestContext) => {
+    // The object-parameter API passes per-call options to the observable
+    // layer, so this middleware speaks Observable (client-node's stub of it).
+    const signalMiddleware: ObservableMiddleware = {
+      pre: (ctx: RequestContext) => {
         ctx.setSignal(AbortSignal.timeout(timeoutMs));
-        return ctx;
+        return new Observable(Promise.resolve(ctx));
       },
-      post: async (ctx: ResponseContext) => ctx,
+      post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
     };
-    // The object-parameter API is typed with observable middleware, but at
-    // run time it wraps what it gets as promise middleware (PromiseAPI's
-    // wrapOptions), so a promise middleware is what must be passed.
-    return { middleware: [signalMiddleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
+    return { middleware: [signalMiddleware], middlewareMergeStrategy: 'append' };
   }
 
   /** Runs one API call with a deadline; 404 → undefined; network trouble → ClusterUnreachableError. */
