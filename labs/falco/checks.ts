@@ -302,6 +302,8 @@ export const customRuleLoaded: Check = async (view) => {
   if (!source?.exists) return findings;
   const candidates = etcRules(source);
   const expected = `a rule in ${cmWhere(source)} whose condition looks at files below /etc`;
+  // A skipped key or a file that does not parse already explains a missing rule.
+  if (candidates.length === 0 && findings.some((f) => !f.ok)) return findings;
   if (candidates.length === 0) {
     const names = okItems(source)
       .filter(({ item }) => isRuleDefinition(item))

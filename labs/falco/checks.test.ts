@@ -1,0 +1,229 @@
+// The Falco checks against recordings (constructed from documented formats,
+// see fixtures/README.md): the lab manifests, the Helm chart and a
+// differently written rule all pass; the blog's mistakes and the usual
+// wrong answers fail with the finding that names them.
+import { describe, expect, it } from 'vitest';
+import { findingsPass } from '../../server/checks/check.js';
+import { RecordedClusterView } from '../../server/checks/recorded-cluster-view.js';
+import type { Finding } from '../../server/protocol.js';
+import { alertFired, customRuleLoaded, falcoRunning, overrideApplied } from './checks.js';
+import { alertFile, alertPod, parseFalcoLog } from './falco-log.js';
+import { outputLiteral, parseRulesFile } from './falco-rules.js';
+
+const load = (name: string) => RecordedClusterView.fromFile(new URL(`./fixtures/${name}`, import.meta.url));
+const failed = (findings: Finding[]) => findings.filter((f) => !f.ok);
+
+describe('parseFalcoLog', () => {
+  it('reads JSON alerts, the latest rules load and the driver from a tty (CRLF) log', () => {
+    const text = [
+      'Thu Nov 27 02:40:11 2026: Loading rules from:',
+      'Thu Nov 27 02:40:11 2026:    /etc/falco/falco_rules.yaml | schema validation: ok',
+      "Thu Nov 27 02:40:11 2026: Opening 'syscall' source with modern BPF probe.",
+      '{"output":"02:41:03.1: Warning x","output_fields":{"fd.name":"/etc/a","k8s.pod.name":"p"},"priority":"Warning","rule":"R","time":"2026-11-27T02:41:03.1Z"}',
+      'Thu Nov 27 02:45:00 2026: Loading rules from:',
+      'Thu Nov 27 02:45:00 2026:    /etc/falco/falco_rules.yaml | schema validation: ok',
+      'Thu Nov 27 02:45:00 2026:    /etc/falco/rules.d/a.yaml | schema validation: ok',
+      '{not json',
+    ].join('\r\n');
+    const log = parseFalcoLog(text);
+    expect(log.modernBpf).toBe(true);
+    expect([...log.loadedRules.keys()]).toEqual(['/etc/falco/falco_rules.yaml', '/etc/falco/rules.d/a.yaml']);
+    expect(log.alerts).toHaveLength(1);
+    const [alert] = log.alerts;
+    expect(alert && [alertPod(alert), alertFile(alert)]).toEqual(['p', '/etc/a']);
+  });
+
+  it('treats "<NA>" as unknown and falls back to the output text', () => {
+    const [alert] = parseFalcoLog('{"output":"x container=etc-writer file /etc/passwd","output_fields":{"k8s.pod.name":"<NA>"},"rule":"R"}').alerts;
+    expect(alert && alertPod(alert, ['etc-writer'])).toBe('etc-writer');
+    expect(alert && alertPod(alert, ['writer'])).toBeUndefined();
+    expect(alert && alertFile(alert)).toBe('/etc/passwd');
+  });
+});
+
+describe('falco-rules', () => {
+  it('finds the longest literal of an output template', () => {
+    expect(outputLiteral('Sensitive file read in a pod (file=%fd.name pod=%k8s.pod.name\n command=%proc.aname[2])')).toBe('Sensitive file read in a pod (file=');
+  });
+
+  it('reports YAML errors with a line number and rejects a non-list file', () => {
+    const broken = parseRulesFile('a.yaml', '- rule: x\n condition: y\n');
+    expect(broken.ok).toBe(false);
+    expect(!broken.ok && broken.error).toMatch(/line 2/);
+    expect(parseRulesFile('b.yaml', 'rule: x\n')).toMatchObject({ ok: false, error: expect.stringMatching(/YAML list/) });
+  });
+});
+
+describe('falcoRunning', () => {
+  it('passes for the lab manifests (modern eBPF, JSON, tty)', async () => {
+    const findings = await falcoRunning(await load('installed.json'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings.map((f) => f.found)).toEqual(expect.arrayContaining(["log: Opening 'syscall' source with modern BPF probe.", 'json_output: true', 'tty: true']));
+  });
+
+  it('passes for the Helm chart install', async () => {
+    expect(findingsPass(await falcoRunning(await load('installed-helm.json')))).toBe(true);
+  });
+
+  it('names the kernel module driver, text output and buffering', async () => {
+    const findings = failed(await falcoRunning(await load('installed-kmod-text.json')));
+    expect(findings.map((f) => f.found)).toEqual(['engine.kind: kmod', 'json_output: false', 'no tty and buffered outputs']);
+    expect(findings[0]?.advice).toMatch(/driver.kind=modern_ebpf/);
+  });
+
+  it('explains a missing image with kind load', async () => {
+    const findings = await falcoRunning(await load('image-pull-backoff.json'));
+    expect(findings[0]).toMatchObject({ ok: false, found: expect.stringMatching(/^ImagePullBackOff/) });
+    expect(findings[0]?.advice).toMatch(/kind load docker-image falcosecurity\/falco:0\.41\.3/);
+  });
+
+  it('reads the crashed instance log and names the inotify limit', async () => {
+    const view = await load('crashloop-inotify.json');
+    const [first] = await falcoRunning(view);
+    expect(first?.found).toMatch(/CrashLoopBackOff.*last error: Error: could not initialize inotify handler/);
+    expect(first?.advice).toMatch(/max_user_instances/);
+    expect(view.calls).toContain('podLogs falco/falco-7xk2q previous');
+  });
+
+  it('fails when Falco is not installed', async () => {
+    const findings = await falcoRunning(new RecordedClusterView({ description: 'empty cluster: Falco not installed' }));
+    expect(findings).toEqual([expect.objectContaining({ ok: false, found: 'no such pods' })]);
+  });
+});
+
+describe('customRuleLoaded', () => {
+  it.each(['rule-loaded.json', 'installed-helm.json', 'alert-alternative-rule.json'])('passes with %s', async (fixture) => {
+    const findings = await customRuleLoaded(await load(fixture));
+    expect(failed(findings)).toEqual([]);
+    expect(findings.filter((f) => f.expected.startsWith('Falco on node'))).toHaveLength(2);
+  });
+
+  it('fails before the rules ConfigMap exists', async () => {
+    const view = await load('installed.json');
+    const findings = await customRuleLoaded(
+      view.with((r) => ({
+        ...r,
+        execs: ['falco-7xk2q', 'falco-m4b9z'].map((pod) => ({
+          namespace: 'falco',
+          pod,
+          container: 'falco',
+          argv: ['cat', '/etc/falco/falco_rules.local.yaml'],
+          result: { exitCode: 1, stdout: '', stderr: 'cat: /etc/falco/falco_rules.local.yaml: No such file or directory\n' },
+        })),
+      })),
+    );
+    expect(findings).toEqual([expect.objectContaining({ ok: false, expected: 'ConfigMap falco/falco-rules (mounted at /etc/falco/rules.d) exists', found: 'no such ConfigMap' })]);
+  });
+
+  it('names a rule edited inside the pod (the blog way)', async () => {
+    const findings = await customRuleLoaded(await load('rule-edited-in-pod.json'));
+    const edited = findings.find((f) => f.found.includes('falco_rules.local.yaml'));
+    expect(edited).toMatchObject({ ok: false, found: 'rules written into /etc/falco/falco_rules.local.yaml inside pod falco-7xk2q' });
+    expect(edited?.advice).toMatch(/lost when the pod restarts/);
+  });
+
+  it('names a key Falco skips because it is not .yaml', async () => {
+    const findings = failed(await customRuleLoaded(await load('rule-wrong-extension.json')));
+    expect(findings[0]).toMatchObject({ found: 'key "hardening-lab-rules.txt"', where: 'ConfigMap falco/falco-rules key hardening-lab-rules.txt' });
+    expect(findings[0]?.advice).toMatch(/only \.yaml\/\.yml/);
+  });
+
+  it('reports invalid YAML with its position', async () => {
+    const findings = failed(await customRuleLoaded(await load('rule-invalid-yaml.json')));
+    expect(findings[0]?.expected).toBe('ConfigMap falco/falco-rules key hardening-lab-rules.yaml is a valid Falco rules file');
+    expect(findings[0]?.found).toMatch(/line \d+/);
+  });
+
+  it('says Falco has not loaded the rule yet, and how to make it', async () => {
+    const findings = failed(await customRuleLoaded(await load('rule-not-loaded-yet.json')));
+    expect(findings).toHaveLength(2);
+    expect(findings[0]?.found).toBe('not in Falco\'s latest "Loading rules from" list');
+    expect(findings[0]?.advice).toMatch(/rollout restart daemonset\/falco/);
+  });
+
+  it('rejects a rule pasted into falco.yaml', async () => {
+    const view = (await load('rule-loaded.json')).with((r) => {
+      const config = r.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'falco') as unknown as { data: Record<string, string> };
+      config.data['falco.yaml'] += '\n# rules:\n- rule: Write below etc\n';
+      return r;
+    });
+    const misplaced = failed(await customRuleLoaded(view)).find((f) => f.expected.includes('not in falco.yaml'));
+    expect(misplaced?.where).toBe('ConfigMap falco/falco key falco.yaml');
+  });
+});
+
+describe('alertFired', () => {
+  it('passes when the worker Falco reports the write in etc-writer', async () => {
+    const findings = await alertFired(await load('alert-fired.json'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings.at(-1)?.found).toMatch(/^rule "Write below etc in container", file \/etc\/hl-falco-probe, pod falco-lab\/etc-writer, .*reported by falco-7xk2q/);
+  });
+
+  it('accepts another rule name and an output without k8s fields', async () => {
+    const findings = await alertFired(await load('alert-alternative-rule.json'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings.at(-1)?.found).toMatch(/rule "Etc modified in container", file \/etc\/passwd/);
+  });
+
+  it('names an alert from a different pod', async () => {
+    const [finding] = failed(await alertFired(await load('alert-other-pod.json')));
+    expect(finding?.found).toMatch(/not for etc-writer: rule "Write below etc in container", file \/etc\/hosts, pod default\/debug-shell/);
+  });
+
+  it('explains no alert when Falco has not loaded the rule', async () => {
+    const [finding] = failed(await alertFired(await load('rule-not-loaded-yet.json')));
+    expect(finding?.found).toMatch(/^no alert: no running Falco pod has loaded \/etc\/falco\/rules.d\/hardening-lab-rules.yaml/);
+  });
+
+  it('asks for the write when everything is ready but nothing happened yet', async () => {
+    const [finding] = failed(await alertFired(await load('no-alert.json')));
+    expect(finding?.found).toBe('no alert from "Write below etc in container" yet');
+    expect(finding?.advice).toMatch(/echo hacked >> \/etc\/hl-falco-probe/);
+  });
+
+  it('explains that nothing fires without a custom rule (sandbox ruleset)', async () => {
+    const findings = failed(await alertFired(await load('installed.json')));
+    expect(findings.map((f) => f.found)).toEqual(['no such pod', 'no custom rule about /etc in the rules ConfigMap']);
+    expect(findings[1]?.advice).toMatch(/sandbox ruleset/);
+  });
+});
+
+describe('overrideApplied', () => {
+  it('passes with override: {output: replace} and an alert carrying the new output', async () => {
+    const findings = await overrideApplied(await load('override-applied.json'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings.at(-1)?.found).toMatch(/Sensitive file read in a pod \(file=\/etc\/shadow pod=etc-writer/);
+  });
+
+  it('rejects append: true as deprecated', async () => {
+    const findings = failed(await overrideApplied(await load('override-append-true.json')));
+    expect(findings[0]).toMatchObject({ found: 'rule "Read sensitive file untrusted" uses append: true' });
+    expect(findings[0]?.advice).toMatch(/override: \{condition: append\}/);
+    expect(findings[1]?.found).toBe('no entry with override:');
+  });
+
+  it('names alerts that still carry the stock output', async () => {
+    const findings = failed(await overrideApplied(await load('override-old-output.json')));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.found).toMatch(/still read: .*Sensitive file opened for reading by non-trusted program/);
+  });
+
+  it('asks to trigger the rule when there is no alert of it', async () => {
+    const view = (await load('override-applied.json')).with((r) => {
+      for (const entry of r.logs) entry.text = entry.text.replace(/^\{.*\r\n/gm, '');
+      return r;
+    });
+    const [finding] = failed(await overrideApplied(view));
+    expect(finding?.advice).toBe('Trigger it: kubectl -n falco-lab exec etc-writer -- cat /etc/shadow');
+  });
+
+  it('rejects an override that does not carry the key it replaces', async () => {
+    const view = (await load('override-applied.json')).with((r) => {
+      const cm = r.objects.find((o) => o.metadata.name === 'falco-rules') as unknown as { data: Record<string, string> };
+      cm.data['hardening-lab-rules.yaml'] += '\n- rule: Terminal shell in container\n  override:\n    condition: append\n';
+      return r;
+    });
+    const [finding] = failed(await overrideApplied(view));
+    expect(finding).toMatchObject({ found: 'override.condition: append but no condition: key' });
+  });
+});
