@@ -52,13 +52,13 @@ export type ManifestReading =
   { ok: true; manifest: ApiserverManifest } | { ok: false; problem: string; advice: string };
 
 export function readManifest(text: string): ManifestReading {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first?.linePos?.[0]?.line;
     return {
       ok: false,
-      problem: `invalid YAML${line ? ` at line ${line}` : ''}: ${first?.message.split('\n')[0] ?? 'unknown error'}`,
+      problem: `invalid YAML${line ? ` at line ${line}` : ''}: ${first?.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'unknown error'}`,
       advice:
         'kubelet cannot read the manifest, so no apiserver runs at all. Check the indentation around your edit (spaces only; flags are "    - --flag=value" aligned with the other flags).',
     };

@@ -94,13 +94,13 @@ export type PolicyReading = { ok: true; policy: AuditPolicy } | { ok: false; pro
 
 /** Parses the text; structural problems kube-apiserver would refuse are returned, not thrown. */
 export function readPolicy(text: string): PolicyReading {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first?.linePos?.[0]?.line;
     return {
       ok: false,
-      problem: `invalid YAML${line ? ` at line ${line}` : ''}: ${first?.message.split('\n')[0] ?? 'unknown error'}`,
+      problem: `invalid YAML${line ? ` at line ${line}` : ''}: ${first?.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'unknown error'}`,
       advice:
         'YAML is indentation-sensitive: use spaces, not tabs, and keep list items ("- level: ...") aligned under "rules:".',
     };
