@@ -22,6 +22,8 @@ import { clearServerRecord, readServerRecord, writeServerRecord } from './cli/se
 import { isLoopbackHost } from './http/host-origin.js';
 import type { ClusterProvider } from './cluster/provider.js';
 import { NoClusterProvider } from './cluster/no-cluster-provider.js';
+import { chooseNodeImage, dockerImagePresence } from './cluster/node-image.js';
+import { findDocker } from './cluster/kind-tool.js';
 import { createLabEngine } from './labs/lab-engine.js';
 import { formatProblem } from './labs/lab-problem.js';
 
@@ -31,7 +33,7 @@ const serveOptionsSchema = z.object({
   token: z.string().optional(),
   open: z.boolean(),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use lowercase letters, digits and dashes'),
-  image: z.string().min(1),
+  image: z.string().min(1).optional(),
   kindConfig: z.string().min(1),
   cluster: z.boolean().default(true),
   graceMinutes: z.number().positive(),
@@ -62,7 +64,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--token <token>', `fixed access token (or set ${TOKEN_ENV}); random by default`)
     .option('--no-open', 'do not open the browser')
     .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
-    .option('--image <image>', 'kind node image', process.env.HARDENING_LAB_NODE_IMAGE ?? DEFAULT_NODE_IMAGE)
+    .option('--image <image>', `kind node image (default: ${DEFAULT_NODE_IMAGE}, or the offline image when only that one is present)`, process.env.HARDENING_LAB_NODE_IMAGE)
     .option('--kind-config <file>', 'kind cluster config', DEFAULT_KIND_CONFIG)
     .option('--grace-minutes <minutes>', 'keep a detached terminal this long', parsePositive, DEFAULT_TERMINAL_GRACE_MS / 60_000)
     .option('--allow-host <name>', 'extra Host name to answer to (repeatable)', collect, [] as string[]);
@@ -146,7 +148,9 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
   const token = resolveToken(options, io);
   if (!token) return 2;
   if (!(await preflightOrExit(options, true, io))) return 1;
-  const provider = new KindProvider({ name: options.name, image: options.image, kindConfig: options.kindConfig });
+  const choice = await chooseNodeImage(options.image, dockerImagePresence(findDocker() ?? 'docker'));
+  io.out(`Node image: ${choice.image} — ${choice.reason}.`);
+  const provider = new KindProvider({ name: options.name, image: choice.image, kindConfig: options.kindConfig });
   // Serve first so an open page shows creation progress live.
   const { server, shutdown } = await serve({ ...options, open: false }, provider, token, io);
   const started = Date.now();
@@ -174,7 +178,7 @@ async function serveCommand(raw: unknown, io: Io): Promise<number> {
   if (!token) return 2;
   if (!(await preflightOrExit(options, false, io))) return 1;
   const provider: ClusterProvider = options.cluster
-    ? new KindProvider({ name: options.name, image: options.image, kindConfig: options.kindConfig })
+    ? new KindProvider({ name: options.name, image: options.image ?? DEFAULT_NODE_IMAGE, kindConfig: options.kindConfig })
     : new NoClusterProvider(options.name);
   const status = await provider.status().catch((error: unknown) => ({ state: 'unreachable', message: String(error) }));
   if (status.state !== 'running') io.out(`Note: ${status.message ?? 'the cluster is not running.'} The page works without it.`);

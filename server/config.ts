@@ -11,6 +11,8 @@ export const DEFAULT_PORT = 7681;
 export const DEFAULT_HOST = '127.0.0.1';
 /** kind's official node image for kind v0.30.0 with Kubernetes 1.34 (users with internet). */
 export const DEFAULT_NODE_IMAGE = 'kindest/node:v1.34.0';
+/** The image `npm run build:node-image` builds for machines without a registry. */
+export const OFFLINE_NODE_IMAGE = 'hardening-lab/node:v1.34.0-offline';
 export const DEFAULT_KIND_CONFIG = path.join(PROJECT_ROOT, 'kind-config', 'cluster.yaml');
 /** Detached terminals are reaped after this long without a viewer. */
 export const DEFAULT_TERMINAL_GRACE_MS = 30 * 60 * 1000;

@@ -10,6 +10,7 @@ import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterNode, ClusterStatus } from '../protocol.js';
 import { clusterStateDir, PROJECT_ROOT } from '../config.js';
 import type { ClusterProvider, Command, EnsureOptions } from './provider.js';
+import { prepareKindConfig } from './kind-config.js';
 import { findDocker, findKind } from './kind-tool.js';
 
 /** kind labels every node container with its cluster name and role. */
@@ -74,11 +75,17 @@ export class KindProvider implements ClusterProvider {
     }
     this.creating = true;
     const started = Date.now();
+    const configPath = path.join(clusterStateDir(this.name, this.env), 'kind-config.yaml');
+    try {
+      for (const change of prepareKindConfig(this.kindConfig, configPath)) progress({ stage: 'config', line: `kind config: ${change}` });
+    } catch (error) {
+      this.creating = false;
+      throw error;
+    }
     progress({ stage: 'create', line: `Creating kind cluster "${this.name}" from ${path.relative(PROJECT_ROOT, this.kindConfig) || this.kindConfig} with ${this.image} (about a minute)…` });
     const child = execa(
       this.kindBinary(),
-      ['create', 'cluster', '--name', this.name, '--image', this.image, '--config', this.kindConfig, '--kubeconfig', this.kubeconfigPath(), '--wait', '180s'],
-      // kind resolves relative extraMounts hostPaths against its cwd.
+      ['create', 'cluster', '--name', this.name, '--image', this.image, '--config', configPath, '--kubeconfig', this.kubeconfigPath(), '--wait', '180s'],
       { cwd: PROJECT_ROOT, timeout: CREATE_TIMEOUT_MS, env: this.env, all: true, cancelSignal: options.signal, reject: false },
     );
     const lines: string[] = [];
