@@ -18,13 +18,17 @@ export interface BreakGlassRouterOptions {
   restoreBackups?: (lab: LoadedLab) => Promise<RestoreResult>;
   /** Node command seam (tests). */
   run?: NodeRunner;
+  /** Root of the node-side copies for the default restorer (tests point it at a temp dir). */
+  nodeCopyRoot?: string;
 }
 
 const labParamSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 
+export const NODE_COPY_ROOT = '/var/lib/hardening-lab';
+
 /** Where a lab's setup keeps pristine node-side copies: /var/lib/hardening-lab/<lab>/<file name>. */
-export function nodeCopyPath(labId: string, filePath: string): string {
-  return path.join('/var/lib/hardening-lab', labId, path.basename(filePath));
+export function nodeCopyPath(labId: string, filePath: string, root = NODE_COPY_ROOT): string {
+  return path.join(root, labId, path.basename(filePath));
 }
 
 // Copy next to the target under a hidden name, then rename: kubelet ignores
@@ -40,13 +44,13 @@ const RESTORE_SCRIPT = [
 ].join('\n');
 
 /** Restores every backup of the lab from the node-side copy its setup made. */
-export function nodeCopyRestorer(run: NodeRunner): (lab: LoadedLab) => Promise<RestoreResult> {
+export function nodeCopyRestorer(run: NodeRunner, root = NODE_COPY_ROOT): (lab: LoadedLab) => Promise<RestoreResult> {
   return async (lab) => {
     const restored: string[] = [];
     const log: string[] = [];
     let ok = true;
     for (const backup of lab.backups) {
-      const copy = nodeCopyPath(lab.id, backup.path);
+      const copy = nodeCopyPath(lab.id, backup.path, root);
       const result = await run(backup.node, ['sh', '-c', RESTORE_SCRIPT, 'sh', copy, backup.path], 15_000);
       const text = `${result.stdout}${result.stderr}`.trim() || result.failure || '';
       log.push(`${backup.node}:${backup.path}: ${text || `exit code ${result.exitCode}`}`);
@@ -59,7 +63,7 @@ export function nodeCopyRestorer(run: NodeRunner): (lab: LoadedLab) => Promise<R
 
 export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router {
   const run = options.run ?? providerRunner(options.provider);
-  const restore = options.restoreBackups ?? nodeCopyRestorer(run);
+  const restore = options.restoreBackups ?? nodeCopyRestorer(run, options.nodeCopyRoot);
   const inFlight = new Map<string, Promise<RestoreResult>>();
   const router = express.Router();
 
@@ -82,12 +86,10 @@ export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router
       res.setHeader('Cache-Control', 'no-store');
       res.json(diagnosis);
     } catch (error) {
-      res
-        .status(502)
-        .json({
-          error: 'diagnosis-failed',
-          message: `Could not look at the control-plane node: ${errorMessage(error)}`,
-        });
+      res.status(502).json({
+        error: 'diagnosis-failed',
+        message: `Could not look at the control-plane node: ${errorMessage(error)}`,
+      });
     }
   });
 

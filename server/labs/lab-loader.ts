@@ -92,7 +92,6 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
   for (const [i, step] of spec.steps.entries()) {
     const markdown = await readText(step.text, `steps[${i}].text`);
     checkMarkdown(markdown, step.text);
-    const solution = await readText(step.solution, `steps[${i}].solution`);
     let check: Check | undefined;
     if (checks.ok) {
       const exported = checks.module[step.check];
@@ -104,6 +103,7 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
         check = exported;
       }
     }
+    const solution = await readText(step.solution, `steps[${i}].solution`);
     if (markdown !== undefined && solution !== undefined && check !== undefined) {
       steps.push({
         id: step.id,
