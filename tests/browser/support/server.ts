@@ -27,17 +27,20 @@ export interface TestServerOptions {
   /** Working directory of the stand-in shells (a fresh temp dir by default). */
   home?: string;
   apiRouters?: Router[];
+  /** Fixed port and token: a "restarted" server the open page can reconnect to. */
+  port?: number;
+  token?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
     throw new Error('web/dist is missing: run `npm run build:web` first (`npm test` does it for you).');
   }
-  const token = generateToken();
+  const token = options.token ?? generateToken();
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hardening-lab-browser-'));
   const server = await startServer({
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     token,
     provider: new LocalShellStandInProvider({ home }),
     webDir: WEB_DIST,

@@ -31,12 +31,20 @@ function ProgressLog({ lines }: { lines: ClusterProgress[] }) {
 }
 
 export function ClusterBanner({ cluster }: { cluster: ClusterView }) {
-  const { status, progress, error, live } = cluster;
+  const { status, progress, error, live, authLost } = cluster;
   const last = progress.at(-1);
   // Keep the log on screen while work is under way or after it failed.
   const showProgress =
     progress.length > 0 && (status?.state !== 'running' || last?.done !== true || last.error !== undefined);
 
+  if (authLost) {
+    return (
+      <div className="cluster-banner cluster-banner-bad" role="alert" data-cluster-state="auth-lost">
+        This page is no longer signed in: the Hardening Lab server restarted with a new token. Open the link with{' '}
+        <code>?token=…</code> that it printed in your terminal. Your shells on the nodes are gone with the old server.
+      </div>
+    );
+  }
   if (error && !status) {
     return (
       <div className="cluster-banner cluster-banner-bad" role="alert" data-cluster-state="error">

@@ -10,7 +10,7 @@ import {
   type ClusterProgress,
   type ClusterStatus,
 } from '../../../server/protocol.js';
-import { describeError } from '../api/api-error.js';
+import { ApiError, describeError } from '../api/api-error.js';
 import { fetchStatus } from '../api/status-api.js';
 
 /** Enough to follow a `kind create cluster` without growing without bound. */
@@ -24,6 +24,11 @@ export interface ClusterView {
   error: string | undefined;
   /** False while the events socket is down: the status may be stale. */
   live: boolean;
+  /**
+   * The server no longer accepts this page's cookie: it restarted with a new
+   * token. Sockets would retry forever in silence, so the page must say so.
+   */
+  authLost: boolean;
 }
 
 export function useCluster(): ClusterView {
@@ -32,6 +37,7 @@ export function useCluster(): ClusterView {
   const [progress, setProgress] = useState<ClusterProgress[]>([]);
   const [error, setError] = useState<string>();
   const [live, setLive] = useState(false);
+  const [authLost, setAuthLost] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -41,9 +47,12 @@ export function useCluster(): ClusterView {
           setStatus(response.cluster);
           setVersion(response.version);
           setError(undefined);
+          setAuthLost(false);
         })
         .catch((e: unknown) => {
-          if (!controller.signal.aborted) setError(describeError(e));
+          if (controller.signal.aborted) return;
+          setError(describeError(e));
+          if (e instanceof ApiError && e.status === 401) setAuthLost(true);
         });
     };
     load();
@@ -55,6 +64,8 @@ export function useCluster(): ClusterView {
       load();
     });
     socket.on('disconnect', () => setLive(false));
+    // A refused websocket says nothing about why; ask over HTTP, which does.
+    socket.on('connect_error', load);
     socket.on('cluster-status', (raw: unknown) => {
       const parsed = clusterStatusSchema.safeParse(raw);
       if (parsed.success) setStatus(parsed.data);
@@ -70,5 +81,5 @@ export function useCluster(): ClusterView {
     };
   }, []);
 
-  return { status, version, progress, error, live };
+  return { status, version, progress, error, live, authLost };
 }
