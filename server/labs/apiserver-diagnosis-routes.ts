@@ -14,12 +14,19 @@ export interface BreakGlassRouterOptions {
   provider: ClusterProvider;
   /** Lab lookup by id (a LabCatalog fits). */
   labs: { get(id: string): LoadedLab | undefined };
-  /** Puts back the lab's `backups` files (the lab engine's backup store). Defaults to nodeCopyRestorer. */
+  /** The lab engine's backup store (LabBackups): what it copied from the node at lab start. */
+  backups?: EngineBackups;
+  /** Overrides how backups are put back; default: `backups`, then the node-side copies. */
   restoreBackups?: (lab: LoadedLab) => Promise<RestoreResult>;
   /** Node command seam (tests). */
   run?: NodeRunner;
   /** Root of the node-side copies for the default restorer (tests point it at a temp dir). */
   nodeCopyRoot?: string;
+}
+
+/** The part of LabBackups this router needs. */
+export interface EngineBackups {
+  restore(lab: LoadedLab): Promise<{ ok: boolean; log: string[] }>;
 }
 
 const labParamSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
@@ -61,9 +68,29 @@ export function nodeCopyRestorer(run: NodeRunner, root = NODE_COPY_ROOT): (lab: 
   };
 }
 
+/**
+ * The engine's copies first (taken from the node into the state directory at
+ * lab start); when it has none (the lab was started before this server kept
+ * backups, or the state directory was wiped), the node-side copies.
+ */
+export function engineThenNodeCopyRestorer(
+  backups: EngineBackups,
+  fallback: (lab: LoadedLab) => Promise<RestoreResult>,
+): (lab: LoadedLab) => Promise<RestoreResult> {
+  return async (lab) => {
+    const engine = await backups.restore(lab);
+    const restored = engine.log.flatMap((line) => /^restored (\S+)/.exec(line)?.[1] ?? []);
+    if (restored.length > 0 || !engine.ok) return { ok: engine.ok, restored, log: engine.log.join('\n') };
+    const fromNode = await fallback(lab);
+    return { ...fromNode, log: [...engine.log, fromNode.log].join('\n') };
+  };
+}
+
 export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router {
   const run = options.run ?? providerRunner(options.provider);
-  const restore = options.restoreBackups ?? nodeCopyRestorer(run, options.nodeCopyRoot);
+  const nodeCopies = nodeCopyRestorer(run, options.nodeCopyRoot);
+  const restore =
+    options.restoreBackups ?? (options.backups ? engineThenNodeCopyRestorer(options.backups, nodeCopies) : nodeCopies);
   const inFlight = new Map<string, Promise<RestoreResult>>();
   const router = express.Router();
 
