@@ -150,3 +150,15 @@ describe('lab routes', () => {
     expect(engine.progress.historyCount('fixture-files', 'write-marker')).toBe(2);
   });
 });
+
+describe('lab assets', () => {
+  it('serves images from the lab directory, and nothing else', async () => {
+    const ok = await fetch(`${server.url}/api/labs/fixture-files/assets/images/dot.png`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/png');
+    for (const bad of ['lab.yaml', 'checks.ts', 'images/../lab.yaml', '..%2F..%2Ffixtures%2Flabs%2Ffixture-files%2Fimages%2Fdot.png', 'images/missing.png']) {
+      const res = await fetch(`${server.url}/api/labs/fixture-files/assets/${bad}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status, bad).toBe(404);
+    }
+  });
+});

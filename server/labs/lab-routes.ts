@@ -14,6 +14,8 @@ const paramsSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
     .optional(),
 });
+const ASSET = /^[\w./-]+\.(png|jpe?g|gif|webp)$/i;
+
 /** POSTs without a meaningful body accept nothing but an empty object. */
 const emptyBodySchema = z.union([z.undefined(), z.strictObject({})]);
 
@@ -51,6 +53,22 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
   }));
   router.get('/labs/:lab', wrap(async (req, res) => {
     res.json(await service.detail(params(req).lab));
+  }));
+  // Images the lab's Markdown refers to by relative path (the page resolves
+  // `images/x.png` to /api/labs/<lab>/assets/images/x.png). Images only, from
+  // inside the lab directory, never dot-files.
+  router.get('/labs/:lab/assets/*path', wrap((req, res) => {
+    const lab = service.catalog.get(params(req).lab);
+    const parts = (req.params as { path?: string[] }).path ?? [];
+    const rel = parts.join('/');
+    if (!lab || !ASSET.test(rel) || parts.some((p) => p === '..' || p.startsWith('.'))) {
+      res.status(404).json({ error: 'not-found' });
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(rel, { root: lab.dir, dotfiles: 'deny' }, (error) => {
+      if (error && !res.headersSent) res.status(404).json({ error: 'not-found' });
+    });
   }));
   router.post('/labs/:lab/steps/:step/check', wrap(async (req, res) => {
     noBody(req);
