@@ -23,8 +23,14 @@ describe('profileLoaded', () => {
   it('passes when every node lists the profile in enforce mode', async () => {
     const findings = await profileLoaded(await load('profile-loaded.json'));
     expect(findingsPass(findings)).toBe(true);
-    expect(findings).toHaveLength(2);
+    expect(findings).toHaveLength(4);
     expect(findings[0]?.where).toBe('control-plane:/sys/kernel/security/apparmor/profiles');
+  });
+
+  it('fails where apparmor_parser is missing (containerd would skip the profile)', async () => {
+    const findings = failed(await profileLoaded(await load('no-parser.json')));
+    expect(findings.map((f) => f.where)).toEqual(['control-plane: test -x /sbin/apparmor_parser', 'worker: test -x /sbin/apparmor_parser']);
+    expect(findings[0]?.advice).toMatch(/apt-get install -y apparmor && systemctl restart containerd/);
   });
 
   it('fails with the load command when the profile is not loaded', async () => {

@@ -212,7 +212,7 @@ export function attrFinding(result: ExecResult, wanted: string, pod: string): Fi
     return fail(expected, label, {
       where,
       advice:
-        'The pod asked for the profile but the container runs unconfined: containerd skips AppArmor without an error when apparmor_parser is missing in the node or /sys/module/apparmor/parameters/enabled is not Y there. "Running" proves nothing; this file is the proof.',
+        'The pod asked for the profile but the container runs unconfined: containerd skips AppArmor without an error when /sbin/apparmor_parser is missing in the node, /sys/kernel/security is not mounted there, or AppArmor is not enabled — and it decides once, when containerd starts (install apparmor, then `systemctl restart containerd` on that node, then recreate the pod). "Running" proves nothing; this file is the proof.',
     });
   }
   if (label.startsWith(RUNTIME_DEFAULT_PROFILE)) {
@@ -259,10 +259,31 @@ async function writeFinding(view: ClusterView, target: { namespace: string; pod:
 
 // ---- the checks ---------------------------------------------------------------
 
+/**
+ * containerd applies AppArmor only when /sbin/apparmor_parser exists in the
+ * node (its hostSupports() check, evaluated once per containerd start);
+ * without it every profile is skipped silently. kind's official node image
+ * does not ship it.
+ */
+export const PARSER_ARGV = ['test', '-x', '/sbin/apparmor_parser'];
+
+async function parserFinding(view: ClusterView, node: ClusterNode): Promise<Finding> {
+  const expected = `/sbin/apparmor_parser exists on node ${node.target} (containerd skips AppArmor without it)`;
+  const where = `${node.target}: test -x /sbin/apparmor_parser`;
+  const result = await view.execOnNode(node.target, PARSER_ARGV);
+  if (result.exitCode === 0) return pass(expected, 'present', where);
+  return fail(expected, result.exitCode === 1 ? 'missing' : describeExec(result), {
+    where,
+    advice:
+      'Install it in this node\'s terminal and restart containerd, which decides once at start whether AppArmor is usable: `apt-get update && apt-get install -y apparmor && systemctl restart containerd` (running pods keep running).',
+  });
+}
+
 /** Step 1: the profile is in the kernel, in enforce mode, as every node sees it. */
 export const profileLoaded: Check = async (view) => {
   const nodes = await view.nodes();
-  return Promise.all(
+  const parsers = await Promise.all(nodes.map((node) => parserFinding(view, node)));
+  const profiles = await Promise.all(
     nodes.map(async (node): Promise<Finding> => {
       const expected = `${PROFILES_FILE} on node ${node.target} lists "${PROFILE} (enforce)"`;
       const where = `${node.target}:${PROFILES_FILE}`;
@@ -293,6 +314,7 @@ export const profileLoaded: Check = async (view) => {
       });
     }),
   );
+  return [...profiles, ...parsers];
 };
 
 /** Step 2: the pod asks for the profile, the kernel applied it, and a write is denied. */
