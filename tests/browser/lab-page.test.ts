@@ -83,7 +83,14 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     const text = app.page.locator('.step-text');
     expect(await text.locator('blockquote.callout-warning').count()).toBe(1);
     expect(await text.locator('blockquote.callout-note .callout-title').textContent()).toBe('Note');
-    expect(await text.locator('img').count()).toBe(0);
+    // The only image is the lab's own, from its assets; the outside one is just its alt text.
+    const images = text.locator('img');
+    expect(await images.count()).toBe(1);
+    expect(await images.getAttribute('src')).toBe(`/api/labs/${FIXTURE_LAB_ID}/assets/images/dot.png`);
+    await expect
+      .poll(() => images.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    expect(await text.innerText()).toContain('an outside image');
     expect(await text.locator('script').count()).toBe(0);
     expect(await text.innerText()).toContain('<script>window.__xss = 2</script>');
     expect(await text.locator('a', { hasText: 'a bad link' }).count()).toBe(0);
@@ -148,9 +155,16 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
 
   it('resets the lab after confirmation and starts over at step one', async () => {
     const steps = app.labSteps();
+    // Reset from the step that was just solved: its verdict and hints are on screen.
+    await steps.selectStep('make-marker');
+    expect(await steps.step.locator('[data-check-result]').getAttribute('data-check-result')).toBe('passed');
     expect(await steps.reset()).toContain(`removed ${HARDENED_FILE}`);
     await expect.poll(() => steps.stepStatus('make-marker')).toBe('open');
     expect(await steps.currentStepId()).toBe('make-marker');
+    // Nothing of the earlier attempt lingers: no verdict, no hints, solution hidden again.
+    expect(await steps.step.locator('[data-check-result]').count()).toBe(0);
+    expect(await steps.hints()).toEqual([]);
+    expect(await steps.solutionButton().isDisabled()).toBe(true);
     expect(fs.existsSync(path.join(server.home, HARDENED_FILE))).toBe(false);
   });
 

@@ -98,6 +98,34 @@ describe('terminals in the browser (stand-in nodes are local bash shells)', () =
     expect(copied).toContain('copy-me-please');
   });
 
+  it('pastes the clipboard with Ctrl-Shift-V', async () => {
+    const terminal = app.terminal('control-plane');
+    await terminal.focus();
+    await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('echo pasted-$((2+2))'),
+    );
+    await app.page.keyboard.press('Control+Shift+V');
+    await app.page.keyboard.press('Enter');
+    expect(await terminal.waitForLine(/^pasted-4$/)).toBe('pasted-4');
+  });
+
+  it('resizes the shell when the splitter moves (fit → resize → PTY)', async () => {
+    const terminal = app.terminal('control-plane');
+    const before = Number(await terminal.evaluate('$(tput cols)'));
+    const splitter = app.page.getByRole('separator');
+    await splitter.focus();
+    for (let i = 0; i < 5; i++) await app.page.keyboard.press('ArrowRight');
+    // The shell learns its new width from SIGWINCH; ask it again until it has.
+    await expect
+      .poll(async () => Number(await terminal.evaluate('$(tput cols)')), { timeout: 10_000 })
+      .toBeLessThan(before);
+    const after = Number(await terminal.evaluate('$(tput cols)'));
+    const xtermCols = await app.page.evaluate(
+      () => (globalThis as unknown as PageGlobals).__hardeningLab?.terminals['control-plane']?.term.cols,
+    );
+    expect(after).toBe(xtermCols);
+  });
+
   it('loaded with no console errors and no CSP violations', () => {
     // This server has no lab routes (no lab engine, no fixture): the lab list's 404 is expected.
     expect(app.problems.filter((p) => p !== 'http 404: /api/labs')).toEqual([]);

@@ -19,6 +19,8 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
   const hub = useTerminalHub();
   const [selectedId, setSelectedId] = useState(() => initialStepId(lab));
   const [runNotice, setRunNotice] = useState<string>();
+  // Bumped by a reset so the step's local state (last result, hints, solution) starts over too.
+  const [generation, setGeneration] = useState(0);
   const index = Math.max(
     0,
     lab.steps.findIndex((s) => s.id === selectedId),
@@ -48,6 +50,7 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
 
   const afterReset = useCallback(async () => {
     await reload();
+    setGeneration((g) => g + 1);
     const first = lab.steps[0];
     if (first) select(first.id);
   }, [reload, lab.steps, select]);
@@ -77,7 +80,7 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
       )}
       {step ? (
         <StepView
-          key={step.id}
+          key={`${step.id}#${generation}`}
           labId={lab.id}
           step={step}
           index={index}
