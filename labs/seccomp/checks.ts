@@ -197,9 +197,14 @@ function exec(view: ClusterView, target: PodUnderTest, argv: string[]): Promise<
 const denied = (result: ExecResult): boolean => result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
 
 /** Step 1: RuntimeDefault, by field or by the kubelet's seccompDefault. */
-export const runtimeDefault: Check = async (view) => {
+export const runtimeDefault: Check = (view) => confinedByRuntimeDefault(view, 'default-pod');
+
+/** Step 5: the same pod, once privileged: true (which switches seccomp off) is gone. */
+export const privilegedDropped: Check = (view) => confinedByRuntimeDefault(view, 'legacy-pod');
+
+async function confinedByRuntimeDefault(view: ClusterView, podName: string): Promise<Finding[]> {
   const wanted: WantedProfile = { type: 'RuntimeDefault' };
-  const target = await podUnderTest(view, 'default-pod', wanted);
+  const target = await podUnderTest(view, podName, wanted);
   if (Array.isArray(target)) return target;
   const field = fieldFindings(target, wanted);
   const findings = [...field.findings, runningFinding(target)];
@@ -226,7 +231,7 @@ export const runtimeDefault: Check = async (view) => {
   // escapes; RuntimeDefault denies unshare to a container without CAP_SYS_ADMIN.
   const unshare = await exec(view, target, ['unshare', '-U', 'true']);
   const expected = 'unshare -U (new user namespace) fails with "Operation not permitted"';
-  const where = `kubectl -n ${NAMESPACE} exec default-pod -- unshare -U true`;
+  const where = `kubectl -n ${NAMESPACE} exec ${podName} -- unshare -U true`;
   if (denied(unshare)) findings.push(pass(expected, (unshare.stderr || unshare.stdout).trim(), where));
   else if (programMissing(unshare)) findings.push(fail(expected, describeExec(unshare), { where, advice: 'Use the busybox:1.36 image from the step: it has unshare.' }));
   else {
@@ -241,7 +246,7 @@ export const runtimeDefault: Check = async (view) => {
     );
   }
   return findings;
-};
+}
 
 /** Step 2: the audit profile (SCMP_ACT_LOG): everything allowed, everything logged. */
 export const auditProfile: Check = async (view) => {
