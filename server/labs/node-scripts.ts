@@ -58,7 +58,13 @@ export class NodeScriptRunner {
 
   async run(lab: LoadedLab, options: { node: string; name: string; script: string; timeoutMs: number }): Promise<ScriptRun> {
     const started = performance.now();
-    const command = this.provider.nodeCommand(options.node, ['bash', '-c', this.prelude(lab, options.name) + options.script, `hl-${options.name}`]);
+    let command;
+    try {
+      command = this.provider.nodeCommand(options.node, ['bash', '-c', this.prelude(lab, options.name) + options.script, `hl-${options.name}`]);
+    } catch (error) {
+      // No such node (or no cluster): a failed run with the reason, not an exception.
+      return { ok: false, exitCode: null, log: error instanceof Error ? error.message : String(error), durationMs: 0, timedOut: false };
+    }
     const result = await execa(command.file, command.args, {
       ...(command.env ? { env: command.env } : {}),
       ...(command.cwd ? { cwd: command.cwd } : {}),
