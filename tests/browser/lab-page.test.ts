@@ -146,6 +146,14 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(await steps.currentStepId()).toBe('worker-step');
   });
 
+  it('Run types a multi-line block with a heredoc into the worker as one command', async () => {
+    await app.labSteps().run('worker-note.txt <<');
+    const worker = app.terminal('worker');
+    expect(await worker.isActive()).toBe(true);
+    expect(await worker.waitForLine(/^note=1 on=worker$/)).toBe('note=1 on=worker');
+    expect(fs.readFileSync(path.join(server.home, 'worker-note.txt'), 'utf8')).toBe('written on $STAND_IN_NODE\n');
+  });
+
   it('reopens at the step the learner was on after a reload', async () => {
     await expect.poll(() => fixture.currentStepId()).toBe('worker-step');
     await app.reload();
