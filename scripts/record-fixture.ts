@@ -21,8 +21,15 @@ const loaded = await loadLab(path.join(root, 'labs', labId));
 if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
 const step = loaded.lab.steps.find((s) => s.id === stepId);
 if (!step) throw new Error(`no step ${stepId} in ${labId}`);
-const provider = new KindProvider({ name: process.env.HARDENING_LAB_CLUSTER ?? DEFAULT_CLUSTER_NAME, image: 'unused', kindConfig: 'unused' });
-const view = new KubeClusterView({ provider, ...(process.env.KUBECONFIG ? { kubeconfigPath: process.env.KUBECONFIG } : {}) });
+const provider = new KindProvider({
+  name: process.env.HARDENING_LAB_CLUSTER ?? DEFAULT_CLUSTER_NAME,
+  image: 'unused',
+  kindConfig: 'unused',
+});
+const view = new KubeClusterView({
+  provider,
+  ...(process.env.KUBECONFIG ? { kubeconfigPath: process.env.KUBECONFIG } : {}),
+});
 try {
   const recording = new RecordingClusterView(view);
   const findings = await step.check(recording);

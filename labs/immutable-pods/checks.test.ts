@@ -35,14 +35,20 @@ describe('step 1: readOnlyRoot', () => {
     const findings = await readOnlyRoot(await fixture('ro-wrong-case'));
     expect(findingsPass(findings)).toBe(false);
     const [field, write] = failed(findings);
-    expect(field).toMatchObject({ found: 'field missing on the stored pod', advice: expect.stringContaining('readonlyRootFilesystem') });
+    expect(field).toMatchObject({
+      found: 'field missing on the stored pod',
+      advice: expect.stringContaining('readonlyRootFilesystem'),
+    });
     expect(field?.advice).toContain('capital O');
-    expect(write).toMatchObject({ found: 'the write succeeded: the root filesystem is writable', advice: expect.stringContaining('capital O') });
+    expect(write).toMatchObject({
+      found: 'the write succeeded: the root filesystem is writable',
+      advice: expect.stringContaining('capital O'),
+    });
   });
 
   it('names the pod-level securityContext mistake', async () => {
     const [field] = failed(await readOnlyRoot(await fixture('ro-pod-level')));
-    expect(field?.advice).toContain("pod-level spec.securityContext");
+    expect(field?.advice).toContain('pod-level spec.securityContext');
     expect(field?.advice).toContain("each container's securityContext");
   });
 
@@ -55,7 +61,7 @@ describe('step 1: readOnlyRoot', () => {
     expect(bad[0]?.advice).toContain('check the spelling');
   });
 
-  it('explains the blog\'s emptyDir on /var/log only: nginx crash-loops on /var/cache/nginx', async () => {
+  it("explains the blog's emptyDir on /var/log only: nginx crash-loops on /var/cache/nginx", async () => {
     const view = await fixture('ro-var-log-only');
     const findings = await readOnlyRoot(view);
     expect(findings[0]?.ok).toBe(true); // the field itself is right
@@ -70,9 +76,11 @@ describe('step 1: readOnlyRoot', () => {
     expect(findings.at(-1)).toMatchObject({ ok: false, found: 'not tested: the container is not running' });
   });
 
-  it('says the pod is missing, and mentions kubectl\'s strict decoding error', async () => {
+  it("says the pod is missing, and mentions kubectl's strict decoding error", async () => {
     const findings = await readOnlyRoot(await fixture('ro-missing'));
-    expect(findings).toEqual([expect.objectContaining({ ok: false, expected: 'pod immutable-pods/ro-nginx exists', found: 'no such pod' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ ok: false, expected: 'pod immutable-pods/ro-nginx exists', found: 'no such pod' }),
+    ]);
     expect(findings[0]?.advice).toContain('strict decoding error');
   });
 });

@@ -8,7 +8,13 @@ import type { CoreV1Event, V1Container, V1Pod } from '@kubernetes/client-node';
 import type { Check } from '../../server/checks/check.js';
 import { fail, pass } from '../../server/checks/check.js';
 import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
-import { containerStatusOf, describeContainerState, describeExec, podReady, programMissing } from '../../server/checks/pod-facts.js';
+import {
+  containerStatusOf,
+  describeContainerState,
+  describeExec,
+  podReady,
+  programMissing,
+} from '../../server/checks/pod-facts.js';
 import type { Finding } from '../../server/protocol.js';
 
 export const NAMESPACE = 'immutable-pods';
@@ -27,14 +33,18 @@ export const DEBUG_SHELL_ARGV = ['sh', '-c', 'echo shell works'];
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const STRICT_DECODING_ADVICE =
   'If `kubectl apply` refused the manifest with "strict decoding error: unknown field …readonlyRootFilesystem", ' +
-  'the field name is wrong: it is readOnlyRootFilesystem (capital O), under the container\'s securityContext.';
+  "the field name is wrong: it is readOnlyRootFilesystem (capital O), under the container's securityContext.";
 
 // ---- shared readings -----------------------------------------------------------
 
 /** The nginx container: by name, else by image, else the first. */
 export function nginxContainer(pod: V1Pod): V1Container | undefined {
   const containers = pod.spec?.containers ?? [];
-  return containers.find((c) => c.name === 'nginx') ?? containers.find((c) => /(^|\/)nginx(:|@|$)/.test(c.image ?? '')) ?? containers[0];
+  return (
+    containers.find((c) => c.name === 'nginx') ??
+    containers.find((c) => /(^|\/)nginx(:|@|$)/.test(c.image ?? '')) ??
+    containers[0]
+  );
 }
 
 function isRunning(pod: V1Pod, container: string): boolean {
@@ -75,7 +85,7 @@ export function readOnlyMistake(pod: V1Pod): string | undefined {
   }
   const podLevel = similar.find((p) => p === 'spec.securityContext.readOnlyRootFilesystem');
   if (podLevel) {
-    return 'Your manifest sets readOnlyRootFilesystem in the pod-level spec.securityContext. That object has no such field (the API server drops it): put it in each container\'s securityContext.';
+    return "Your manifest sets readOnlyRootFilesystem in the pod-level spec.securityContext. That object has no such field (the API server drops it): put it in each container's securityContext.";
   }
   return undefined;
 }
@@ -92,7 +102,10 @@ async function execFinding(
 }
 
 function missingPod(name: string, advice: string): Finding {
-  return fail(`pod ${NAMESPACE}/${name} exists`, 'no such pod', { where: `kubectl -n ${NAMESPACE} get pod ${name}`, advice });
+  return fail(`pod ${NAMESPACE}/${name} exists`, 'no such pod', {
+    where: `kubectl -n ${NAMESPACE} get pod ${name}`,
+    advice,
+  });
 }
 
 function nginxErrors(logs: string): string[] {
@@ -103,7 +116,10 @@ function nginxErrors(logs: string): string[] {
 
 export const readOnlyRoot: Check = async (view) => {
   const pod = await view.getPod(NAMESPACE, RO_POD);
-  if (!pod) return [missingPod(RO_POD, `Create it from your manifest (kubectl apply -f ro-nginx.yaml). ${STRICT_DECODING_ADVICE}`)];
+  if (!pod)
+    return [
+      missingPod(RO_POD, `Create it from your manifest (kubectl apply -f ro-nginx.yaml). ${STRICT_DECODING_ADVICE}`),
+    ];
   const container = nginxContainer(pod);
   if (!container) return [fail('a container running nginx', 'the pod has no containers', { where: 'spec.containers' })];
   const findings: Finding[] = [];
@@ -130,32 +146,53 @@ export const readOnlyRoot: Check = async (view) => {
   // nginx must still start: it writes to /var/cache/nginx and /var/run.
   const running = isRunning(pod, container.name);
   if (podReady(pod)) {
-    findings.push(pass(`container ${container.name} running and ready`, describeContainerState(pod, container.name), 'status.containerStatuses'));
+    findings.push(
+      pass(
+        `container ${container.name} running and ready`,
+        describeContainerState(pod, container.name),
+        'status.containerStatuses',
+      ),
+    );
   } else {
     const logs = `${await view.podLogs(NAMESPACE, RO_POD, { container: container.name, previous: true, tailLines: 20 })}\n${
       running ? '' : await view.podLogs(NAMESPACE, RO_POD, { container: container.name, tailLines: 20 })
     }`;
     const errors = nginxErrors(logs);
     // The service-account token mount is added by the API server, not by the learner.
-    const mounts = (container.volumeMounts ?? []).map((m) => m.mountPath).filter((m) => !m.startsWith('/var/run/secrets/'));
-    let advice = 'Wait a few seconds and check again; if it stays like this, `kubectl -n immutable-pods describe pod ro-nginx` says why.';
+    const mounts = (container.volumeMounts ?? [])
+      .map((m) => m.mountPath)
+      .filter((m) => !m.startsWith('/var/run/secrets/'));
+    let advice =
+      'Wait a few seconds and check again; if it stays like this, `kubectl -n immutable-pods describe pod ro-nginx` says why.';
     if (errors.length > 0) {
-      const paths = [...new Set(errors.map((e) => /"([^"]+)"/.exec(e)?.[1]).filter((p): p is string => p !== undefined))];
+      const paths = [
+        ...new Set(errors.map((e) => /"([^"]+)"/.exec(e)?.[1]).filter((p): p is string => p !== undefined)),
+      ];
       advice =
         `nginx cannot write ${paths.join(' and ')} on the read-only root, so it exits. ` +
         'Mount a writable emptyDir at /var/cache/nginx and another at /var/run (where it writes nginx.pid)' +
-        (mounts.length > 0 && mounts.every((m) => m.startsWith('/var/log')) ? ': an emptyDir on /var/log alone, as in the blog, is not enough.' : '.');
+        (mounts.length > 0 && mounts.every((m) => m.startsWith('/var/log'))
+          ? ': an emptyDir on /var/log alone, as in the blog, is not enough.'
+          : '.');
     }
     findings.push(
-      fail(`container ${container.name} running and ready`, `${describeContainerState(pod, container.name)}${errors[0] ? `; log: ${errors[0].trim()}` : ''}`, {
-        where: 'status.containerStatuses',
-        advice,
-      }),
+      fail(
+        `container ${container.name} running and ready`,
+        `${describeContainerState(pod, container.name)}${errors[0] ? `; log: ${errors[0].trim()}` : ''}`,
+        {
+          where: 'status.containerStatuses',
+          advice,
+        },
+      ),
     );
   }
 
   if (!running) {
-    findings.push(fail('writing to / fails with "Read-only file system"', 'not tested: the container is not running', { where: 'kubectl exec' }));
+    findings.push(
+      fail('writing to / fails with "Read-only file system"', 'not tested: the container is not running', {
+        where: 'kubectl exec',
+      }),
+    );
     return findings;
   }
 
@@ -170,11 +207,15 @@ export const readOnlyRoot: Check = async (view) => {
     findings.push(
       fail('writing to / fails with "Read-only file system"', 'the write succeeded: the root filesystem is writable', {
         where: root.where,
-        advice: mistake ?? 'An attacker in this container can still drop tools into the image filesystem. Set readOnlyRootFilesystem: true in the container securityContext.',
+        advice:
+          mistake ??
+          'An attacker in this container can still drop tools into the image filesystem. Set readOnlyRootFilesystem: true in the container securityContext.',
       }),
     );
   } else {
-    findings.push(fail('writing to / fails with "Read-only file system"', describeExec(root.result), { where: root.where }));
+    findings.push(
+      fail('writing to / fails with "Read-only file system"', describeExec(root.result), { where: root.where }),
+    );
   }
   findings.push(
     cache.result.exitCode === 0
@@ -195,7 +236,12 @@ const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|dash|ash)$/;
 export function judgeProbeCommand(command: string[] | undefined): { ok: boolean; found: string; advice?: string } {
   const found = command === undefined ? 'no startupProbe.exec.command' : JSON.stringify(command);
   if (!command || command.length === 0) {
-    return { ok: false, found, advice: 'Add a startupProbe with exec.command: ["sh", "-c", "rm -f /bin/bash /bin/touch"] to the nginx container.' };
+    return {
+      ok: false,
+      found,
+      advice:
+        'Add a startupProbe with exec.command: ["sh", "-c", "rm -f /bin/bash /bin/touch"] to the nginx container.',
+    };
   }
   const [program = '', flag = '', ...rest] = command;
   if (SHELLS.test(program)) {
@@ -208,10 +254,15 @@ export function judgeProbeCommand(command: string[] | undefined): { ok: boolean;
       };
     }
     if (!/^-[a-z]*c[a-z]*$/.test(flag)) {
-      return { ok: false, found, advice: `A shell runs a command string only after -c; the second item is ${JSON.stringify(flag)}.` };
+      return {
+        ok: false,
+        found,
+        advice: `A shell runs a command string only after -c; the second item is ${JSON.stringify(flag)}.`,
+      };
     }
     const script = rest.join(' ');
-    if (!/\brm\b/.test(script)) return { ok: false, found, advice: 'The probe script must remove the programs with rm.' };
+    if (!/\brm\b/.test(script))
+      return { ok: false, found, advice: 'The probe script must remove the programs with rm.' };
     return { ok: true, found };
   }
   if (/(^|\/)rm$/.test(program)) return { ok: true, found };
@@ -219,7 +270,9 @@ export function judgeProbeCommand(command: string[] | undefined): { ok: boolean;
 }
 
 function probeEventMessages(events: CoreV1Event[]): string[] {
-  return events.filter((e) => e.reason === 'Unhealthy' && /Startup probe failed/.test(e.message ?? '')).map((e) => (e.message ?? '').trim());
+  return events
+    .filter((e) => e.reason === 'Unhealthy' && /Startup probe failed/.test(e.message ?? ''))
+    .map((e) => (e.message ?? '').trim());
 }
 
 export const startupProbeRemovesShell: Check = async (view) => {
@@ -242,27 +295,44 @@ export const startupProbeRemovesShell: Check = async (view) => {
 
   const status = containerStatusOf(pod, container.name);
   if (status?.started === true && podReady(pod)) {
-    findings.push(pass('the startup probe succeeded (container started and ready)', describeContainerState(pod, container.name), 'status.containerStatuses'));
+    findings.push(
+      pass(
+        'the startup probe succeeded (container started and ready)',
+        describeContainerState(pod, container.name),
+        'status.containerStatuses',
+      ),
+    );
   } else {
     const failures = probeEventMessages(await view.eventsFor(NAMESPACE, PROBE_POD));
     const lastFailure = failures[failures.length - 1];
     findings.push(
-      fail('the startup probe succeeded (container started and ready)', `${describeContainerState(pod, container.name)}${lastFailure ? `; event: ${lastFailure}` : ''}`, {
-        where: 'status.containerStatuses',
-        advice:
-          judged.advice ??
-          (lastFailure
-            ? 'The probe command fails, so the kubelet keeps restarting the container. Run the same command by hand with kubectl exec to see why.'
-            : 'The probe has not succeeded yet: wait a few seconds (initialDelaySeconds + periodSeconds) and check again.'),
-      }),
+      fail(
+        'the startup probe succeeded (container started and ready)',
+        `${describeContainerState(pod, container.name)}${lastFailure ? `; event: ${lastFailure}` : ''}`,
+        {
+          where: 'status.containerStatuses',
+          advice:
+            judged.advice ??
+            (lastFailure
+              ? 'The probe command fails, so the kubelet keeps restarting the container. Run the same command by hand with kubectl exec to see why.'
+              : 'The probe has not succeeded yet: wait a few seconds (initialDelaySeconds + periodSeconds) and check again.'),
+        },
+      ),
     );
   }
 
   if (!isRunning(pod, container.name)) {
-    findings.push(fail('bash can no longer be started in the container', 'not tested: the container is not running', { where: 'kubectl exec' }));
+    findings.push(
+      fail('bash can no longer be started in the container', 'not tested: the container is not running', {
+        where: 'kubectl exec',
+      }),
+    );
     return findings;
   }
-  const [bash, touch] = await Promise.all([execFinding(view, pod, container.name, BASH_ARGV), execFinding(view, pod, container.name, TOUCH_ARGV)]);
+  const [bash, touch] = await Promise.all([
+    execFinding(view, pod, container.name, BASH_ARGV),
+    execFinding(view, pod, container.name, TOUCH_ARGV),
+  ]);
   for (const [name, probe] of [
     ['bash', bash],
     ['touch', touch],
@@ -270,13 +340,23 @@ export const startupProbeRemovesShell: Check = async (view) => {
     const expected = `${name} can no longer be started in the container`;
     findings.push(
       programMissing(probe.result)
-        ? pass(expected, (probe.result.failure ?? probe.result.stderr).trim().split('\n')[0] ?? 'not found', probe.where)
-        : fail(expected, probe.result.exitCode === 0 ? `${name} ran (exit code 0): it is still there` : describeExec(probe.result), {
-            where: probe.where,
-            advice: `The probe script must remove /bin/${name}: rm -f /bin/bash /bin/touch.${
-              judged.ok ? ' If you changed the probe, delete and re-create the pod: probes of a running pod cannot be edited.' : ''
-            }`,
-          }),
+        ? pass(
+            expected,
+            (probe.result.failure ?? probe.result.stderr).trim().split('\n')[0] ?? 'not found',
+            probe.where,
+          )
+        : fail(
+            expected,
+            probe.result.exitCode === 0 ? `${name} ran (exit code 0): it is still there` : describeExec(probe.result),
+            {
+              where: probe.where,
+              advice: `The probe script must remove /bin/${name}: rm -f /bin/bash /bin/touch.${
+                judged.ok
+                  ? ' If you changed the probe, delete and re-create the pod: probes of a running pod cannot be edited.'
+                  : ''
+              }`,
+            },
+          ),
     );
   }
   return findings;
@@ -286,7 +366,8 @@ export const startupProbeRemovesShell: Check = async (view) => {
 
 export const debugBypassesTrick: Check = async (view) => {
   const pod = await view.getPod(NAMESPACE, PROBE_POD);
-  if (!pod) return [missingPod(PROBE_POD, 'This step uses the pod from the previous step; re-create it if you deleted it.')];
+  if (!pod)
+    return [missingPod(PROBE_POD, 'This step uses the pod from the previous step; re-create it if you deleted it.')];
   const target = nginxContainer(pod)?.name ?? 'nginx';
   const debug = pod.spec?.ephemeralContainers ?? [];
   const where = 'spec.ephemeralContainers';
@@ -304,11 +385,19 @@ export const debugBypassesTrick: Check = async (view) => {
   if (!chosen) return findings;
   findings.push(
     targeted
-      ? pass(`a debug container that targets ${target} (shares its processes)`, `${targeted.name} (${targeted.image ?? 'no image'}) → ${target}`, where)
-      : fail(`a debug container that targets ${target} (shares its processes)`, `${chosen.name} has no targetContainerName`, {
+      ? pass(
+          `a debug container that targets ${target} (shares its processes)`,
+          `${targeted.name} (${targeted.image ?? 'no image'}) → ${target}`,
           where,
-          advice: `Add --target=${target}: without it the debug container cannot see nginx's processes or, through /proc/1/root, its files.`,
-        }),
+        )
+      : fail(
+          `a debug container that targets ${target} (shares its processes)`,
+          `${chosen.name} has no targetContainerName`,
+          {
+            where,
+            advice: `Add --target=${target}: without it the debug container cannot see nginx's processes or, through /proc/1/root, its files.`,
+          },
+        ),
   );
   const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === chosen.name);
   if (!status?.state?.running) {
@@ -320,16 +409,26 @@ export const debugBypassesTrick: Check = async (view) => {
     findings.push(
       fail(`debug container ${chosen.name} running`, state, {
         where: 'status.ephemeralContainerStatuses',
-        advice: 'Give it something long-running (-- sleep 3600), or attach interactively with -it. A finished ephemeral container cannot be restarted: add a new one with another -c name.',
+        advice:
+          'Give it something long-running (-- sleep 3600), or attach interactively with -it. A finished ephemeral container cannot be restarted: add a new one with another -c name.',
       }),
     );
     return findings;
   }
-  const shell = await view.execInPod({ namespace: NAMESPACE, pod: PROBE_POD, container: chosen.name }, DEBUG_SHELL_ARGV);
+  const shell = await view.execInPod(
+    { namespace: NAMESPACE, pod: PROBE_POD, container: chosen.name },
+    DEBUG_SHELL_ARGV,
+  );
   findings.push(
     shell.exitCode === 0 && shell.stdout.includes('shell works')
-      ? pass('a shell runs beside nginx although bash was removed', 'sh ran in the debug container', `kubectl -n ${NAMESPACE} exec ${PROBE_POD} -c ${chosen.name} -- sh -c 'echo shell works'`)
-      : fail('a shell runs beside nginx although bash was removed', describeExec(shell), { where: `kubectl exec -c ${chosen.name}` }),
+      ? pass(
+          'a shell runs beside nginx although bash was removed',
+          'sh ran in the debug container',
+          `kubectl -n ${NAMESPACE} exec ${PROBE_POD} -c ${chosen.name} -- sh -c 'echo shell works'`,
+        )
+      : fail('a shell runs beside nginx although bash was removed', describeExec(shell), {
+          where: `kubectl exec -c ${chosen.name}`,
+        }),
   );
   return findings;
 };

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   const loaded = await loadLab(path.join(ROOT, 'labs', values.lab));
   if (!loaded.ok) throw new Error(`lab ${values.lab} does not load:\n${loaded.problems.map(formatProblem).join('\n')}`);
   const lab = loaded.lab;
-  console.log(`bench:checks — lab ${lab.id}, cluster ${clusterName}, kubeconfig ${kubeconfig}, ${iterations} iterations`);
+  console.log(
+    `bench:checks — lab ${lab.id}, cluster ${clusterName}, kubeconfig ${kubeconfig}, ${iterations} iterations`,
+  );
 
   if (!values['no-prepare']) {
     // Checks are measured on the solved lab: every check then runs all of its evidence.
@@ -97,20 +99,33 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) await runner.sweep(named);
     const sanity = await runner.sweep(named);
     sanity.forEach((r, i) => {
-      if (!r.ok) console.log(`  note: ${named[i]?.step} does not pass (${r.error ?? r.findings.filter((f) => !f.ok).map((f) => f.expected).join('; ')}): timing it anyway`);
+      if (!r.ok)
+        console.log(
+          `  note: ${named[i]?.step} does not pass (${
+            r.error ??
+            r.findings
+              .filter((f) => !f.ok)
+              .map((f) => f.expected)
+              .join('; ')
+          }): timing it anyway`,
+        );
     });
 
     console.log('\ncheck                          p50 ms   p95 ms');
     for (const n of named) {
       const samples: number[] = [];
       for (let i = 0; i < iterations; i++) samples.push(await time(() => runner.run(n)));
-      console.log(`${n.step.padEnd(30)} ${String(percentile(samples, 50)).padStart(7)}  ${String(percentile(samples, 95)).padStart(7)}`);
+      console.log(
+        `${n.step.padEnd(30)} ${String(percentile(samples, 50)).padStart(7)}  ${String(percentile(samples, 95)).padStart(7)}`,
+      );
     }
     const sweep: number[] = [];
     for (let i = 0; i < iterations; i++) sweep.push(await time(() => runner.sweep(named)));
     const sweepP50 = percentile(sweep, 50);
     const sweepP95 = percentile(sweep, 95);
-    console.log(`${'sweep (all checks at once)'.padEnd(30)} ${String(sweepP50).padStart(7)}  ${String(sweepP95).padStart(7)}`);
+    console.log(
+      `${'sweep (all checks at once)'.padEnd(30)} ${String(sweepP50).padStart(7)}  ${String(sweepP95).padStart(7)}`,
+    );
 
     const baseline = KUBECTL_BASELINES[lab.id];
     let kubectlP50: number | null = null;
@@ -122,13 +137,25 @@ async function main(): Promise<void> {
         if (i > 0) samples.push(ms); // the first run warms kubectl's discovery cache
       }
       kubectlP50 = percentile(samples, 50);
-      console.log(`${'kubectl bash sweep'.padEnd(30)} ${String(kubectlP50).padStart(7)}  ${String(percentile(samples, 95)).padStart(7)}   (${kubectlIterations} runs)`);
+      console.log(
+        `${'kubectl bash sweep'.padEnd(30)} ${String(kubectlP50).padStart(7)}  ${String(percentile(samples, 95)).padStart(7)}   (${kubectlIterations} runs)`,
+      );
     } else {
       console.log(`(no kubectl baseline written for ${lab.id})`);
     }
     const speedup = kubectlP50 === null ? null : Math.round((kubectlP50 / sweepP50) * 10) / 10;
-    console.log(`\ntargets: sweep p95 ≤ 300 ms (${sweepP95 <= 300 ? 'met' : 'MISSED'}), speedup ≥ 5 (${speedup === null ? 'n/a' : speedup >= 5 ? 'met' : 'MISSED'})`);
-    console.log(JSON.stringify({ lab: lab.id, sweep_p50_ms: sweepP50, sweep_p95_ms: sweepP95, kubectl_sweep_p50_ms: kubectlP50, speedup }));
+    console.log(
+      `\ntargets: sweep p95 ≤ 300 ms (${sweepP95 <= 300 ? 'met' : 'MISSED'}), speedup ≥ 5 (${speedup === null ? 'n/a' : speedup >= 5 ? 'met' : 'MISSED'})`,
+    );
+    console.log(
+      JSON.stringify({
+        lab: lab.id,
+        sweep_p50_ms: sweepP50,
+        sweep_p95_ms: sweepP95,
+        kubectl_sweep_p50_ms: kubectlP50,
+        speedup,
+      }),
+    );
   } finally {
     view.close();
   }

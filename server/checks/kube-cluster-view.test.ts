@@ -45,7 +45,11 @@ afterAll(async () => {
 });
 
 function viewFor(file: string, defaultTimeoutMs = 5000): KubeClusterView {
-  const view = new KubeClusterView({ provider: new LocalShellStandInProvider({ home: tmp }), kubeconfigPath: file, defaultTimeoutMs });
+  const view = new KubeClusterView({
+    provider: new LocalShellStandInProvider({ home: tmp }),
+    kubeconfigPath: file,
+    defaultTimeoutMs,
+  });
   closers.push(() => view.close());
   return view;
 }
@@ -58,10 +62,19 @@ describe('KubeClusterView', () => {
         requests.push(`${req.method} ${req.url} ${req.headers.authorization}`);
         res.setHeader('content-type', 'application/json');
         if (req.url === '/api/v1/namespaces/ns/pods/web') {
-          res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'ns' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } }));
+          res.end(
+            JSON.stringify({
+              apiVersion: 'v1',
+              kind: 'Pod',
+              metadata: { name: 'web', namespace: 'ns' },
+              spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] },
+            }),
+          );
         } else {
           res.statusCode = 404;
-          res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
+          res.end(
+            JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }),
+          );
         }
       }),
     );
@@ -89,7 +102,10 @@ describe('KubeClusterView', () => {
     const view = viewFor(await kubeconfig(`http://127.0.0.1:${port}`), 300);
     const runner = new CheckRunner({ view: () => view });
     const started = performance.now();
-    const result = await runner.run({ name: 'x', check: async (v) => [{ ok: !!(await v.getPod('ns', 'web')), expected: 'pod', found: 'pod' }] });
+    const result = await runner.run({
+      name: 'x',
+      check: async (v) => [{ ok: !!(await v.getPod('ns', 'web')), expected: 'pod', found: 'pod' }],
+    });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeLessThan(2000);
     expect(result.ok).toBe(false);
@@ -102,8 +118,14 @@ describe('KubeClusterView', () => {
     await fs.writeFile(path.join(tmp, 'file with spaces; $(echo no)'), 'content\n');
     expect(await view.readNodeFile('control-plane', path.join(tmp, 'file with spaces; $(echo no)'))).toBe('content\n');
     expect(await view.readNodeFile('control-plane', path.join(tmp, 'absent'))).toBeUndefined();
-    expect(await view.execOnNode('worker', ['sh', '-c', 'echo $STAND_IN_NODE; exit 3'])).toEqual({ exitCode: 3, stdout: 'worker\n', stderr: '' });
-    await expect(view.execOnNode('worker', ['sleep', '5'], { timeoutMs: 200 })).rejects.toThrow('did not answer within 0.2 s');
+    expect(await view.execOnNode('worker', ['sh', '-c', 'echo $STAND_IN_NODE; exit 3'])).toEqual({
+      exitCode: 3,
+      stdout: 'worker\n',
+      stderr: '',
+    });
+    await expect(view.execOnNode('worker', ['sleep', '5'], { timeoutMs: 200 })).rejects.toThrow(
+      'did not answer within 0.2 s',
+    );
   });
 });
 
@@ -111,9 +133,19 @@ describe('execResultOf', () => {
   it('maps the exec status channel to exit codes and failures', () => {
     expect(execResultOf({ status: 'Success' }, 'out', '')).toEqual({ exitCode: 0, stdout: 'out', stderr: '' });
     expect(
-      execResultOf({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '1' }] } }, '', 'touch: Read-only file system'),
+      execResultOf(
+        { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '1' }] } },
+        '',
+        'touch: Read-only file system',
+      ),
     ).toEqual({ exitCode: 1, stdout: '', stderr: 'touch: Read-only file system' });
-    expect(execResultOf({ status: 'Failure', reason: 'InternalError', message: 'exec: "bash": executable file not found in $PATH' }, '', '')).toEqual({
+    expect(
+      execResultOf(
+        { status: 'Failure', reason: 'InternalError', message: 'exec: "bash": executable file not found in $PATH' },
+        '',
+        '',
+      ),
+    ).toEqual({
       exitCode: null,
       stdout: '',
       stderr: '',

@@ -34,7 +34,12 @@ import {
   type LogOptions,
   type ObjectRef,
 } from './cluster-view.js';
-import { CallTimeoutError, ClusterUnreachableError, explainUnreachable, unreachableReason } from './cluster-unreachable.js';
+import {
+  CallTimeoutError,
+  ClusterUnreachableError,
+  explainUnreachable,
+  unreachableReason,
+} from './cluster-unreachable.js';
 import { withDeadline } from './deadline.js';
 import { NodeAccess } from './node-access.js';
 
@@ -61,7 +66,10 @@ export class KubeClusterView implements ClusterView {
     this.kc = new KubeConfig();
     this.kc.loadFromFile(options.kubeconfigPath ?? options.provider.kubeconfigPath());
     const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error(`The kubeconfig ${options.kubeconfigPath ?? options.provider.kubeconfigPath()} has no current cluster`);
+    if (!cluster)
+      throw new Error(
+        `The kubeconfig ${options.kubeconfigPath ?? options.provider.kubeconfigPath()} has no current cluster`,
+      );
     this.server = cluster.server;
     const config = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
@@ -105,7 +113,11 @@ export class KubeClusterView implements ClusterView {
   }
 
   /** Runs one API call with a deadline; 404 → undefined; network trouble → ClusterUnreachableError. */
-  private async api<T>(what: string, options: CallOptions | undefined, call: (opts: ConfigurationOptions) => Promise<T>): Promise<T | undefined> {
+  private async api<T>(
+    what: string,
+    options: CallOptions | undefined,
+    call: (opts: ConfigurationOptions) => Promise<T>,
+  ): Promise<T | undefined> {
     const timeoutMs = this.timeout(options);
     try {
       return await withDeadline(call(this.callOptions(timeoutMs)), timeoutMs + 250, what);
@@ -117,12 +129,17 @@ export class KubeClusterView implements ClusterView {
 
   private wrap(error: unknown, what: string, timeoutMs: number): Error {
     const reason = unreachableReason(error);
-    if (reason) return new ClusterUnreachableError(explainUnreachable(reason, this.server, timeoutMs), reason, this.server, { cause: error });
+    if (reason)
+      return new ClusterUnreachableError(explainUnreachable(reason, this.server, timeoutMs), reason, this.server, {
+        cause: error,
+      });
     return new Error(`${what} failed: ${errorText(error)}`, { cause: error });
   }
 
   async getPod(namespace: string, name: string, options?: CallOptions): Promise<V1Pod | undefined> {
-    return this.api(`read pod ${namespace}/${name}`, options, (o) => this.core.readNamespacedPod({ name, namespace }, o));
+    return this.api(`read pod ${namespace}/${name}`, options, (o) =>
+      this.core.readNamespacedPod({ name, namespace }, o),
+    );
   }
 
   async listPods(namespace: string, options: ListOptions = {}): Promise<V1Pod[]> {
@@ -186,7 +203,11 @@ export class KubeClusterView implements ClusterView {
     }
   }
 
-  async execInPod(target: { namespace: string; pod: string; container?: string }, argv: string[], options?: CallOptions): Promise<ExecResult> {
+  async execInPod(
+    target: { namespace: string; pod: string; container?: string },
+    argv: string[],
+    options?: CallOptions,
+  ): Promise<ExecResult> {
     const timeoutMs = this.timeout(options);
     const what = `exec ${JSON.stringify(argv)} in ${target.namespace}/${target.pod}`;
     const stdout = collect();
@@ -196,9 +217,19 @@ export class KubeClusterView implements ClusterView {
       let status: V1Status | undefined;
       this.exec
         // An empty container name lets the apiserver pick the only container.
-        .exec(target.namespace, target.pod, target.container ?? '', argv, stdout.stream, stderr.stream, null, false, (s) => {
-          status = s;
-        })
+        .exec(
+          target.namespace,
+          target.pod,
+          target.container ?? '',
+          argv,
+          stdout.stream,
+          stderr.stream,
+          null,
+          false,
+          (s) => {
+            status = s;
+          },
+        )
         .then((ws) => {
           socket = ws;
           ws.on('close', () => resolve(execResultOf(status, stdout.text(), stderr.text())));

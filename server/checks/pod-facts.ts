@@ -23,9 +23,13 @@ export function describeContainerState(pod: V1Pod, name: string): string {
   if (!status) return `pod phase ${pod.status?.phase ?? 'unknown'}, container ${name} has no status yet`;
   const restarts = status.restartCount > 0 ? ` (restarted ${status.restartCount} times)` : '';
   const state = status.state;
-  if (state?.waiting) return `${state.waiting.reason ?? 'Waiting'}${restarts}${state.waiting.message ? `: ${state.waiting.message}` : ''}`;
+  if (state?.waiting)
+    return `${state.waiting.reason ?? 'Waiting'}${restarts}${state.waiting.message ? `: ${state.waiting.message}` : ''}`;
   if (state?.terminated)
-    return `Terminated ${state.terminated.reason ?? ''} with exit code ${state.terminated.exitCode}${restarts}`.replace('  ', ' ');
+    return `Terminated ${state.terminated.reason ?? ''} with exit code ${state.terminated.exitCode}${restarts}`.replace(
+      '  ',
+      ' ',
+    );
   if (state?.running) return `Running${status.ready ? ', ready' : ', not ready'}${restarts}`;
   return `unknown state${restarts}`;
 }

@@ -39,7 +39,9 @@ export const recordingSchema = z.strictObject({
       }),
     )
     .default([]),
-  nodeExecs: z.array(z.strictObject({ node: z.string(), argv: z.array(z.string()), result: execResultSchema })).default([]),
+  nodeExecs: z
+    .array(z.strictObject({ node: z.string(), argv: z.array(z.string()), result: execResultSchema }))
+    .default([]),
   /** "node:/absolute/path" → content. */
   nodeFiles: z.record(z.string(), z.string()).default({}),
   logs: z
@@ -94,15 +96,24 @@ export class RecordedClusterView implements ClusterView {
   private enter(call: string): void {
     this.calls.push(call);
     if (this.recording.unreachable) {
-      throw new ClusterUnreachableError(explainUnreachable('refused', RECORDED_SERVER, 5000), 'refused', RECORDED_SERVER, {
-        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
-      });
+      throw new ClusterUnreachableError(
+        explainUnreachable('refused', RECORDED_SERVER, 5000),
+        'refused',
+        RECORDED_SERVER,
+        {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
+        },
+      );
     }
   }
 
   private find(apiVersion: string, kind: string, name: string, namespace?: string): KubernetesObject | undefined {
     const found = this.recording.objects.find(
-      (o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+      (o) =>
+        o.apiVersion === apiVersion &&
+        o.kind === kind &&
+        o.metadata.name === name &&
+        (namespace === undefined || o.metadata.namespace === namespace),
     );
     return found === undefined ? undefined : (structuredClone(found) as KubernetesObject);
   }
@@ -154,7 +165,11 @@ export class RecordedClusterView implements ClusterView {
     return entry?.text ?? '';
   }
 
-  async execInPod(target: { namespace: string; pod: string; container?: string }, argv: string[], _options?: CallOptions): Promise<ExecResult> {
+  async execInPod(
+    target: { namespace: string; pod: string; container?: string },
+    argv: string[],
+    _options?: CallOptions,
+  ): Promise<ExecResult> {
     this.enter(`execInPod ${target.namespace}/${target.pod} ${JSON.stringify(argv)}`);
     const entry = this.recording.execs.find(
       (e) =>
@@ -164,7 +179,9 @@ export class RecordedClusterView implements ClusterView {
         sameArgv(e.argv, argv),
     );
     if (!entry) {
-      throw new Error(`RecordedClusterView: no recorded exec in ${target.namespace}/${target.pod} for ${JSON.stringify(argv)}`);
+      throw new Error(
+        `RecordedClusterView: no recorded exec in ${target.namespace}/${target.pod} for ${JSON.stringify(argv)}`,
+      );
     }
     return { ...entry.result };
   }

@@ -28,7 +28,15 @@ describe('RecordingClusterView', () => {
   it('records what a check saw so that RecordedClusterView replays it identically', async () => {
     const source = new RecordedClusterView({
       objects: [POD],
-      execs: [{ namespace: 'ns', pod: 'web', container: 'nginx', argv: ['touch', '/x'], result: { exitCode: 1, stdout: '', stderr: 'Read-only file system' } }],
+      execs: [
+        {
+          namespace: 'ns',
+          pod: 'web',
+          container: 'nginx',
+          argv: ['touch', '/x'],
+          result: { exitCode: 1, stdout: '', stderr: 'Read-only file system' },
+        },
+      ],
       logs: [{ namespace: 'ns', pod: 'web', previous: true, text: 'old log' }],
       nodeFiles: { 'control-plane:/etc/hostname': 'node\n' },
     });

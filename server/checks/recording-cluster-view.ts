@@ -7,7 +7,10 @@ import type { ClusterNode } from '../protocol.js';
 import type { CallOptions, ClusterView, ExecResult, ListOptions, LogOptions, ObjectRef } from './cluster-view.js';
 import type { Recording } from './recorded-cluster-view.js';
 
-type Recorded = Required<Pick<Recording, 'objects' | 'execs' | 'nodeExecs' | 'nodeFiles' | 'logs'>> & { description?: string; nodes?: ClusterNode[] };
+type Recorded = Required<Pick<Recording, 'objects' | 'execs' | 'nodeExecs' | 'nodeFiles' | 'logs'>> & {
+  description?: string;
+  nodes?: ClusterNode[];
+};
 
 export class RecordingClusterView implements ClusterView {
   private readonly recording: Recorded = { objects: [], execs: [], nodeExecs: [], nodeFiles: {}, logs: [] };
@@ -17,10 +20,14 @@ export class RecordingClusterView implements ClusterView {
   private keep(object: KubernetesObject | undefined, apiVersion: string, kind: string): void {
     if (!object) return;
     // Typed client objects omit apiVersion/kind; the recording needs them to answer lookups.
-    const plain = JSON.parse(JSON.stringify({ ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind })) as Recorded['objects'][number];
+    const plain = JSON.parse(
+      JSON.stringify({ ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind }),
+    ) as Recorded['objects'][number];
     const name = plain.metadata.name;
     const namespace = plain.metadata.namespace;
-    const index = this.recording.objects.findIndex((o) => o.kind === plain.kind && o.metadata.name === name && o.metadata.namespace === namespace);
+    const index = this.recording.objects.findIndex(
+      (o) => o.kind === plain.kind && o.metadata.name === name && o.metadata.namespace === namespace,
+    );
     if (index >= 0) this.recording.objects[index] = plain;
     else this.recording.objects.push(plain);
   }
@@ -61,7 +68,11 @@ export class RecordingClusterView implements ClusterView {
     });
     return text;
   }
-  async execInPod(target: { namespace: string; pod: string; container?: string }, argv: string[], options?: CallOptions): Promise<ExecResult> {
+  async execInPod(
+    target: { namespace: string; pod: string; container?: string },
+    argv: string[],
+    options?: CallOptions,
+  ): Promise<ExecResult> {
     const result = await this.inner.execInPod(target, argv, options);
     this.recording.execs.push({ ...target, argv, result });
     return result;

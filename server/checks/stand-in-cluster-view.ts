@@ -37,7 +37,11 @@ export class StandInClusterView implements ClusterView {
   podLogs(namespace: string, pod: string, options?: LogOptions): Promise<string> {
     return this.recorded.podLogs(namespace, pod, options);
   }
-  execInPod(target: { namespace: string; pod: string; container?: string }, argv: string[], options?: CallOptions): Promise<ExecResult> {
+  execInPod(
+    target: { namespace: string; pod: string; container?: string },
+    argv: string[],
+    options?: CallOptions,
+  ): Promise<ExecResult> {
     return this.recorded.execInPod(target, argv, options);
   }
   execOnNode(node: string, argv: string[], options?: CallOptions): Promise<ExecResult> {

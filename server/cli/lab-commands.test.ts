@@ -23,7 +23,13 @@ beforeEach(async () => {
   process.env.HL_FIXTURE_DIR = path.join(tmp, 'node-files');
   await fs.mkdir(process.env.HL_FIXTURE_DIR);
   const provider = new LocalShellStandInProvider({ home: tmp });
-  deps = { provider, labsDir: FIXTURE_LABS, view: new StandInClusterView(provider), labFilesRoot: path.join(tmp, 'lab-files'), settle: { attempts: 2, delayMs: 10 } };
+  deps = {
+    provider,
+    labsDir: FIXTURE_LABS,
+    view: new StandInClusterView(provider),
+    labFilesRoot: path.join(tmp, 'lab-files'),
+    settle: { attempts: 2, delayMs: 10 },
+  };
 });
 afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
@@ -40,7 +46,10 @@ describe('validateCommand', () => {
     const labs = path.join(tmp, 'labs');
     await fs.cp(path.join(FIXTURE_LABS, 'fixture-files'), path.join(labs, 'fixture-files'), { recursive: true });
     const yaml = path.join(labs, 'fixture-files', 'lab.yaml');
-    await fs.writeFile(yaml, (await fs.readFile(yaml, 'utf8')).replace('solution: solution/02.sh', 'solution: solution/09.sh'));
+    await fs.writeFile(
+      yaml,
+      (await fs.readFile(yaml, 'utf8')).replace('solution: solution/02.sh', 'solution: solution/09.sh'),
+    );
     await fs.writeFile(path.join(labs, 'fixture-files', 'checks.ts'), 'export const markerWritten = async () => [];\n');
     expect(await validateCommand(labs, io)).toBe(1);
     expect(err).toEqual([

@@ -59,7 +59,8 @@ export async function validateCommand(dir: string | undefined, io: LabCommandIo)
     io.err(`✗ ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  for (const lab of catalog.list()) io.out(`✓ ${lab.id}: ${lab.steps.length} steps, every step has a check and a solution`);
+  for (const lab of catalog.list())
+    io.out(`✓ ${lab.id}: ${lab.steps.length} steps, every step has a check and a solution`);
   for (const problem of catalog.problems) io.err(`✗ ${formatProblem(problem)}`);
   if (catalog.list().length === 0 && catalog.problems.length === 0) {
     io.err(`✗ no labs found in ${target}`);
@@ -83,7 +84,10 @@ async function openLab(labId: string, deps: LabCommandDeps, io: LabCommandIo): P
 
 function makeView(deps: LabCommandDeps): { view: ClusterView; close(): void } {
   if (deps.view) return { view: deps.view, close: () => {} };
-  const view = new KubeClusterView({ provider: deps.provider, ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}) });
+  const view = new KubeClusterView({
+    provider: deps.provider,
+    ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
+  });
   return { view, close: () => view.close() };
 }
 
@@ -100,7 +104,13 @@ function printResult(step: LoadedStep, result: CheckResult, io: LabCommandIo): v
   for (const f of result.findings) printFinding(f, io);
 }
 
-export async function checkCommand(labId: string, stepId: string | undefined, options: { json?: boolean }, io: LabCommandIo, deps: LabCommandDeps): Promise<number> {
+export async function checkCommand(
+  labId: string,
+  stepId: string | undefined,
+  options: { json?: boolean },
+  io: LabCommandIo,
+  deps: LabCommandDeps,
+): Promise<number> {
   const lab = await openLab(labId, deps, io);
   if (!lab) return 2;
   const steps = stepId === undefined ? lab.steps : lab.steps.filter((s) => s.id === stepId);
@@ -119,7 +129,13 @@ export async function checkCommand(labId: string, stepId: string | undefined, op
     const runner = new CheckRunner({ view: () => opened.view });
     const results = await runner.sweep(steps.map((s) => ({ name: `${lab.id}/${s.checkName}`, check: s.check })));
     if (options.json) {
-      io.out(JSON.stringify({ lab: lab.id, ok: results.every((r) => r.ok), steps: steps.map((s, i) => ({ step: s.id, ...results[i] })) }, null, 2));
+      io.out(
+        JSON.stringify(
+          { lab: lab.id, ok: results.every((r) => r.ok), steps: steps.map((s, i) => ({ step: s.id, ...results[i] })) },
+          null,
+          2,
+        ),
+      );
     } else {
       steps.forEach((s, i) => printResult(s, results[i] as CheckResult, io));
     }
@@ -141,16 +157,33 @@ interface StepRow {
 }
 
 function table(rows: StepRow[]): string[] {
-  const header = { step: 'step', before: 'before solution', solution: 'solution', after: 'after solution', seconds: 'time', ok: true };
+  const header = {
+    step: 'step',
+    before: 'before solution',
+    solution: 'solution',
+    after: 'after solution',
+    seconds: 'time',
+    ok: true,
+  };
   const all = [header, ...rows];
-  const widths = (['step', 'before', 'solution', 'after', 'seconds'] as const).map((k) => Math.max(...all.map((r) => r[k].length)));
+  const widths = (['step', 'before', 'solution', 'after', 'seconds'] as const).map((k) =>
+    Math.max(...all.map((r) => r[k].length)),
+  );
   const line = (r: StepRow) =>
-    (['step', 'before', 'solution', 'after', 'seconds'] as const).map((k, i) => r[k].padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    (['step', 'before', 'solution', 'after', 'seconds'] as const)
+      .map((k, i) => r[k].padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
 function lastLines(run: ScriptRun, n = 8): string {
-  return run.log.trimEnd().split('\n').slice(-n).map((l) => `      | ${l}`).join('\n');
+  return run.log
+    .trimEnd()
+    .split('\n')
+    .slice(-n)
+    .map((l) => `      | ${l}`)
+    .join('\n');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -163,7 +196,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabCommandDeps): Promise<number> {
   const lab = await openLab(labId, deps, io);
   if (!lab) return 2;
-  const scripts = new NodeScriptRunner({ provider: deps.provider, ...(deps.labFilesRoot ? { labFilesRoot: deps.labFilesRoot } : {}) });
+  const scripts = new NodeScriptRunner({
+    provider: deps.provider,
+    ...(deps.labFilesRoot ? { labFilesRoot: deps.labFilesRoot } : {}),
+  });
   // A private backup directory: a fresh snapshot of this cluster, never the learner's copies.
   const backupDir = await fs.mkdtemp(path.join(os.tmpdir(), `hl-test-lab-${lab.id}-`));
   const backups = new LabBackups({ provider: deps.provider, dir: backupDir });
@@ -175,17 +211,23 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
 
   const runScript = async (name: string, script: string, node: string, timeoutMs: number): Promise<ScriptRun> => {
     const run = await scripts.run(lab, { node, name, script, timeoutMs });
-    if (!run.ok) io.err(`  ✗ ${name} failed (exit ${run.exitCode ?? 'none'}${run.timedOut ? ', timed out' : ''}, ${run.durationMs} ms):\n${lastLines(run)}`);
+    if (!run.ok)
+      io.err(
+        `  ✗ ${name} failed (exit ${run.exitCode ?? 'none'}${run.timedOut ? ', timed out' : ''}, ${run.durationMs} ms):\n${lastLines(run)}`,
+      );
     return run;
   };
 
   try {
-    io.out(`test-lab ${lab.id}: cleanup, setup, then ${lab.steps.length} steps (check fails → solution → check passes)`);
+    io.out(
+      `test-lab ${lab.id}: cleanup, setup, then ${lab.steps.length} steps (check fails → solution → check passes)`,
+    );
     const cleanup = await runScript('cleanup', lab.cleanup, lab.runOn, SCRIPT_TIMEOUT_MS.cleanup);
     if (!cleanup.ok) return 1;
     await backups.backup(lab);
     await scripts.copyLabFiles(lab);
-    if (lab.setup !== undefined && !(await runScript('setup', lab.setup, lab.runOn, SCRIPT_TIMEOUT_MS.setup)).ok) return 1;
+    if (lab.setup !== undefined && !(await runScript('setup', lab.setup, lab.runOn, SCRIPT_TIMEOUT_MS.setup)).ok)
+      return 1;
     opened = makeView(deps);
     const view = opened.view;
     const runner = new CheckRunner({ view: () => view });
@@ -196,7 +238,9 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
       const before = await runner.run(named);
       const beforeOk = !before.ok && !before.error;
       if (!beforeOk) {
-        io.err(`  ✗ ${step.id}: the check must fail before the solution runs, but ${before.error ? `could not judge: ${before.error}` : 'it passed'}`);
+        io.err(
+          `  ✗ ${step.id}: the check must fail before the solution runs, but ${before.error ? `could not judge: ${before.error}` : 'it passed'}`,
+        );
       }
       const solution = await runScript(`${step.id}`, step.solution, step.runOn, SCRIPT_TIMEOUT_MS.solution);
       let after = await runner.run(named);
@@ -214,7 +258,9 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
       rows.push({
         step: step.id,
         before: before.error ? 'ERROR (must fail)' : before.ok ? 'PASS (must fail) ✗' : 'FAIL ✓',
-        solution: solution.ok ? `ok (${(solution.durationMs / 1000).toFixed(1)} s)` : `exit ${solution.exitCode ?? 'none'} ✗`,
+        solution: solution.ok
+          ? `ok (${(solution.durationMs / 1000).toFixed(1)} s)`
+          : `exit ${solution.exitCode ?? 'none'} ✗`,
         after: after.ok ? `PASS ✓ (${Math.round(after.durationMs)} ms)` : after.error ? 'ERROR ✗' : 'FAIL ✗',
         seconds: `${((performance.now() - stepStarted) / 1000).toFixed(1)} s`,
         ok: rowOk,
@@ -232,7 +278,9 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
     await fs.rm(backupDir, { recursive: true, force: true });
   }
   for (const line of table(rows)) io.out(line);
-  io.out(`${ok ? '✓' : '✗'} ${lab.id}: ${rows.filter((r) => r.ok).length}/${lab.steps.length} steps as expected, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  io.out(
+    `${ok ? '✓' : '✗'} ${lab.id}: ${rows.filter((r) => r.ok).length}/${lab.steps.length} steps as expected, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return ok && rows.length === lab.steps.length ? 0 : 1;
 }
 

@@ -62,7 +62,13 @@ export class LabBackups {
       const stderr = Buffer.from(result.stderr).toString('utf8');
       let record: BackupRecord;
       if (result.exitCode === 0) {
-        record = { node: spec.node, path: spec.path, existed: true, contentBase64: Buffer.from(result.stdout).toString('base64'), takenAt: new Date().toISOString() };
+        record = {
+          node: spec.node,
+          path: spec.path,
+          existed: true,
+          contentBase64: Buffer.from(result.stdout).toString('base64'),
+          takenAt: new Date().toISOString(),
+        };
       } else if (/No such file or directory/.test(stderr)) {
         record = { node: spec.node, path: spec.path, existed: false, takenAt: new Date().toISOString() };
       } else {
@@ -102,10 +108,16 @@ export class LabBackups {
         : ['rm', '-f', '--', spec.path];
       const result = await run(this.provider.nodeCommand(spec.node, argv));
       if (result.exitCode === 0) {
-        log.push(record.existed ? `restored ${spec.node}:${spec.path} (backed up ${record.takenAt})` : `removed ${spec.node}:${spec.path} (it did not exist at lab start)`);
+        log.push(
+          record.existed
+            ? `restored ${spec.node}:${spec.path} (backed up ${record.takenAt})`
+            : `removed ${spec.node}:${spec.path} (it did not exist at lab start)`,
+        );
       } else {
         ok = false;
-        log.push(`FAILED to restore ${spec.node}:${spec.path}: ${Buffer.from(result.stderr).toString('utf8').trim() || result.shortMessage}`);
+        log.push(
+          `FAILED to restore ${spec.node}:${spec.path}: ${Buffer.from(result.stderr).toString('utf8').trim() || result.shortMessage}`,
+        );
       }
     }
     return { ok, log };

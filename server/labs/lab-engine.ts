@@ -51,7 +51,10 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
   const source = options.view ? undefined : new KubeClusterViewSource(options.provider);
   const runner = new CheckRunner({ view: options.view ?? (() => (source as KubeClusterViewSource).get()) });
   const progress = ProgressStore.inStateDir(options.stateDir);
-  const scripts = new NodeScriptRunner({ provider: options.provider, ...(options.labFilesRoot ? { labFilesRoot: options.labFilesRoot } : {}) });
+  const scripts = new NodeScriptRunner({
+    provider: options.provider,
+    ...(options.labFilesRoot ? { labFilesRoot: options.labFilesRoot } : {}),
+  });
   const backups = new LabBackups({ provider: options.provider, dir: path.join(options.stateDir, 'backups') });
   const service = new LabService({
     catalog,

@@ -1,5 +1,6 @@
 // A refusal the learner's page can act on, with the HTTP status it maps to.
-export type LabErrorCode = 'unknown-lab' | 'unknown-step' | 'locked' | 'no-more-hints' | 'solution-locked' | 'not-runnable';
+export type LabErrorCode =
+  'unknown-lab' | 'unknown-step' | 'locked' | 'no-more-hints' | 'solution-locked' | 'not-runnable';
 
 const STATUS: Record<LabErrorCode, number> = {
   'unknown-lab': 404,

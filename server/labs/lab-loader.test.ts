@@ -32,7 +32,11 @@ steps:
 let root: string;
 let labsDir: string;
 
-async function writeLab(id: string, files: Record<string, string>, yaml = VALID_YAML.replace('LABID', id)): Promise<string> {
+async function writeLab(
+  id: string,
+  files: Record<string, string>,
+  yaml = VALID_YAML.replace('LABID', id),
+): Promise<string> {
   const dir = path.join(labsDir, id);
   const all: Record<string, string> = {
     'lab.yaml': yaml,
@@ -43,7 +47,8 @@ async function writeLab(id: string, files: Record<string, string>, yaml = VALID_
     'solution/02.sh': 'echo two\n',
     'cleanup.sh': 'true\n',
     // Self-contained: temp labs cannot import the engine by relative path.
-    'checks.ts': 'export const first = async () => [];\nexport const second = async () => [];\nexport const notAFunction = 42;\n',
+    'checks.ts':
+      'export const first = async () => [];\nexport const second = async () => [];\nexport const notAFunction = 42;\n',
     ...files,
   };
   for (const [name, content] of Object.entries(all)) {
@@ -88,8 +93,14 @@ describe('loadLab', () => {
   });
 
   it('rejects an export that is not a function', async () => {
-    const dir = await writeLab('foo', {}, VALID_YAML.replace('LABID', 'foo').replace('check: first', 'check: notAFunction'));
-    expect(await problemsOf(dir)).toEqual(['labs/foo/lab.yaml: steps[0].check: "notAFunction" in checks.ts is not a function']);
+    const dir = await writeLab(
+      'foo',
+      {},
+      VALID_YAML.replace('LABID', 'foo').replace('check: first', 'check: notAFunction'),
+    );
+    expect(await problemsOf(dir)).toEqual([
+      'labs/foo/lab.yaml: steps[0].check: "notAFunction" in checks.ts is not a function',
+    ]);
   });
 
   it('reports a missing solution file and a missing step text by field', async () => {
@@ -103,10 +114,14 @@ describe('loadLab', () => {
   });
 
   it('requires a check and a solution on every step, and refuses unknown keys', async () => {
-    const yaml = VALID_YAML.replace('LABID', 'foo').replace('    check: second\n', '').replace('    solution: solution/01.sh\n', '    soluton: solution/01.sh\n');
+    const yaml = VALID_YAML.replace('LABID', 'foo')
+      .replace('    check: second\n', '')
+      .replace('    solution: solution/01.sh\n', '    soluton: solution/01.sh\n');
     const problems = await problemsOf(await writeLab('foo', {}, yaml));
     expect(problems).toContain('labs/foo/lab.yaml: steps[1].check: Invalid input: expected string, received undefined');
-    expect(problems).toContain('labs/foo/lab.yaml: steps[0].solution: Invalid input: expected string, received undefined');
+    expect(problems).toContain(
+      'labs/foo/lab.yaml: steps[0].solution: Invalid input: expected string, received undefined',
+    );
     expect(problems.some((p) => p.startsWith('labs/foo/lab.yaml: steps[0]: Unrecognized key: "soluton"'))).toBe(true);
   });
 
@@ -126,7 +141,9 @@ describe('loadLab', () => {
   });
 
   it('reports invalid YAML, a checks module that does not import, and a bad run= target', async () => {
-    expect(await problemsOf(await writeLab('yaml', {}, 'id: [unclosed\n'))).toEqual([expect.stringMatching(/^labs\/yaml\/lab\.yaml: invalid YAML: /)]);
+    expect(await problemsOf(await writeLab('yaml', {}, 'id: [unclosed\n'))).toEqual([
+      expect.stringMatching(/^labs\/yaml\/lab\.yaml: invalid YAML: /),
+    ]);
     expect(await problemsOf(await writeLab('imp', { 'checks.ts': 'export const first = ;\n' }))).toEqual([
       expect.stringMatching(/^labs\/imp\/lab\.yaml: checks: checks\.ts: cannot be imported: /),
     ]);
@@ -143,11 +160,15 @@ describe('loadCatalog', () => {
     await fs.mkdir(path.join(labsDir, '_drafts'));
     const catalog = await loadCatalog(labsDir);
     expect(catalog.list().map((l) => l.id)).toEqual(['good']);
-    expect(catalog.problems.map(formatProblem)).toEqual(['labs/broken/lab.yaml: minutes: Invalid input: expected number, received string']);
+    expect(catalog.problems.map(formatProblem)).toEqual([
+      'labs/broken/lab.yaml: minutes: Invalid input: expected number, received string',
+    ]);
   });
 
   it('loads the shipped immutable-pods lab without problems', async () => {
-    const result = await loadLab(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'immutable-pods'));
+    const result = await loadLab(
+      path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'immutable-pods'),
+    );
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
   });
 });

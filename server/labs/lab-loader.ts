@@ -40,7 +40,10 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file: labYaml, message: `invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` })),
+      problems: doc.errors.map((e) => ({
+        file: labYaml,
+        message: `invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`,
+      })),
     };
   }
   const parsed = labFileSchema.safeParse(doc.toJS());
@@ -56,11 +59,16 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
   const spec: LabFile = parsed.data;
 
   if (spec.id !== path.basename(labDir)) {
-    problems.push({ file: labYaml, field: 'id', message: `"${spec.id}" must equal the directory name "${path.basename(labDir)}"` });
+    problems.push({
+      file: labYaml,
+      field: 'id',
+      message: `"${spec.id}" must equal the directory name "${path.basename(labDir)}"`,
+    });
   }
   const seen = new Set<string>();
   spec.steps.forEach((step, i) => {
-    if (seen.has(step.id)) problems.push({ file: labYaml, field: `steps[${i}].id`, message: `"${step.id}" is used by an earlier step` });
+    if (seen.has(step.id))
+      problems.push({ file: labYaml, field: `steps[${i}].id`, message: `"${step.id}" is used by an earlier step` });
     seen.add(step.id);
   });
 
@@ -76,7 +84,8 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
     if (markdown === undefined) return;
     for (const match of markdown.matchAll(RUN_ATTR)) {
       const target = match[2] ?? '';
-      if (!TARGET.test(target)) problems.push({ file: show(file), message: `code fence run=${JSON.stringify(target)} is not a node target` });
+      if (!TARGET.test(target))
+        problems.push({ file: show(file), message: `code fence run=${JSON.stringify(target)} is not a node target` });
     }
   };
 
@@ -96,9 +105,17 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
     if (checks.ok) {
       const exported = checks.module[step.check];
       if (exported === undefined) {
-        problems.push({ file: labYaml, field: `steps[${i}].check`, message: `"${step.check}" is not exported by ${spec.checks}` });
+        problems.push({
+          file: labYaml,
+          field: `steps[${i}].check`,
+          message: `"${step.check}" is not exported by ${spec.checks}`,
+        });
       } else if (!isCheck(exported)) {
-        problems.push({ file: labYaml, field: `steps[${i}].check`, message: `"${step.check}" in ${spec.checks} is not a function` });
+        problems.push({
+          file: labYaml,
+          field: `steps[${i}].check`,
+          message: `"${step.check}" in ${spec.checks} is not a function`,
+        });
       } else {
         check = exported;
       }
@@ -156,5 +173,5 @@ async function importChecks(file: string): Promise<ChecksImport> {
 
 function describe(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && error.code === 'ENOENT') return 'file not found';
-  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
 }

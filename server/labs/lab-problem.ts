@@ -10,7 +10,9 @@ export interface LabProblem {
 }
 
 export function formatProblem(problem: LabProblem): string {
-  return problem.field ? `${problem.file}: ${problem.field}: ${problem.message}` : `${problem.file}: ${problem.message}`;
+  return problem.field
+    ? `${problem.file}: ${problem.field}: ${problem.message}`
+    : `${problem.file}: ${problem.message}`;
 }
 
 /** zod issue paths → "steps[1].check". */

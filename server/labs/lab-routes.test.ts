@@ -54,7 +54,14 @@ beforeAll(async () => {
     labFilesRoot: path.join(tmp, 'lab-files'),
     log: () => {},
   });
-  server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, provider, apiRouters: [engine.router], log: () => {} });
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    provider,
+    apiRouters: [engine.router],
+    log: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -86,7 +93,9 @@ describe('lab routes', () => {
     expect(lab.currentStepId).toBe('write-marker');
     expect(lab.steps[0]).toMatchObject({ hintsTotal: 2, hints: [], solutionAvailable: false });
     expect(lab.steps[0]?.markdown).toContain('run=control-plane');
-    await expect(fs.readFile(path.join(tmp, 'lab-files', 'fixture-files', 'manifests', 'example.yaml'), 'utf8')).resolves.toContain('ConfigMap');
+    await expect(
+      fs.readFile(path.join(tmp, 'lab-files', 'fixture-files', 'manifests', 'example.yaml'), 'utf8'),
+    ).resolves.toContain('ConfigMap');
   });
 
   it('refuses a locked step, an unknown step and the solution before a hint or a failure', async () => {
@@ -110,7 +119,9 @@ describe('lab routes', () => {
     const result = checkResultSchema.parse(res.json);
     expect(result.ok).toBe(false);
     expect(result.error).toBeUndefined();
-    expect(result.findings).toEqual([expect.objectContaining({ ok: false, found: 'no such file', advice: 'Run the command in the step text.' })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ ok: false, found: 'no such file', advice: 'Run the command in the step text.' }),
+    ]);
     const lab = await detail();
     expect(lab.steps[0]).toMatchObject({ status: 'failed', solutionAvailable: true, lastResult: result });
     const solution = await api('POST', '/labs/fixture-files/steps/write-marker/solution');
@@ -118,8 +129,14 @@ describe('lab routes', () => {
   });
 
   it('reveals hints one at a time, then says there are no more', async () => {
-    expect((await api('POST', '/labs/fixture-files/steps/write-marker/hint')).json).toEqual({ hint: 'The file is $HL_FIXTURE_DIR/marker.', index: 0 });
-    expect((await api('POST', '/labs/fixture-files/steps/write-marker/hint')).json).toEqual({ hint: 'Its content must be the word ready.', index: 1 });
+    expect((await api('POST', '/labs/fixture-files/steps/write-marker/hint')).json).toEqual({
+      hint: 'The file is $HL_FIXTURE_DIR/marker.',
+      index: 0,
+    });
+    expect((await api('POST', '/labs/fixture-files/steps/write-marker/hint')).json).toEqual({
+      hint: 'Its content must be the word ready.',
+      index: 1,
+    });
     const third = await api('POST', '/labs/fixture-files/steps/write-marker/hint');
     expect(third.status).toBe(409);
     expect((await detail()).steps[0]?.hints).toHaveLength(2);
@@ -128,7 +145,10 @@ describe('lab routes', () => {
   it('passes once the learner has done the work, and unlocks the next step', async () => {
     await fs.writeFile(path.join(process.env.HL_FIXTURE_DIR as string, 'marker'), 'ready\n');
     const result = checkResultSchema.parse((await api('POST', '/labs/fixture-files/steps/write-marker/check')).json);
-    expect(result).toMatchObject({ ok: true, findings: [{ ok: true, expected: 'marker says "ready"', found: '"ready"' }] });
+    expect(result).toMatchObject({
+      ok: true,
+      findings: [{ ok: true, expected: 'marker says "ready"', found: '"ready"' }],
+    });
     const lab = await detail();
     expect(lab.steps.map((s) => s.status)).toEqual(['passed', 'open']);
     expect(lab.currentStepId).toBe('finish');
@@ -153,11 +173,21 @@ describe('lab routes', () => {
 
 describe('lab assets', () => {
   it('serves images from the lab directory, and nothing else', async () => {
-    const ok = await fetch(`${server.url}/api/labs/fixture-files/assets/images/dot.png`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const ok = await fetch(`${server.url}/api/labs/fixture-files/assets/images/dot.png`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/png');
-    for (const bad of ['lab.yaml', 'checks.ts', 'images/../lab.yaml', '..%2F..%2Ffixtures%2Flabs%2Ffixture-files%2Fimages%2Fdot.png', 'images/missing.png']) {
-      const res = await fetch(`${server.url}/api/labs/fixture-files/assets/${bad}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    for (const bad of [
+      'lab.yaml',
+      'checks.ts',
+      'images/../lab.yaml',
+      '..%2F..%2Ffixtures%2Flabs%2Ffixture-files%2Fimages%2Fdot.png',
+      'images/missing.png',
+    ]) {
+      const res = await fetch(`${server.url}/api/labs/fixture-files/assets/${bad}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.status, bad).toBe(404);
     }
   });

@@ -48,53 +48,78 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
   };
   const stepOf = (p: { step?: string | undefined }): string => p.step as string;
 
-  router.get('/labs', wrap(async (_req, res) => {
-    res.json(await service.summaries());
-  }));
-  router.get('/labs/:lab', wrap(async (req, res) => {
-    res.json(await service.detail(params(req).lab));
-  }));
+  router.get(
+    '/labs',
+    wrap(async (_req, res) => {
+      res.json(await service.summaries());
+    }),
+  );
+  router.get(
+    '/labs/:lab',
+    wrap(async (req, res) => {
+      res.json(await service.detail(params(req).lab));
+    }),
+  );
   // Images the lab's Markdown refers to by relative path (the page resolves
   // `images/x.png` to /api/labs/<lab>/assets/images/x.png). Images only, from
   // inside the lab directory, never dot-files.
-  router.get('/labs/:lab/assets/*path', wrap((req, res) => {
-    const lab = service.catalog.get(params(req).lab);
-    const parts = (req.params as { path?: string[] }).path ?? [];
-    const rel = parts.join('/');
-    if (!lab || !ASSET.test(rel) || parts.some((p) => p === '..' || p.startsWith('.'))) {
-      res.status(404).json({ error: 'not-found' });
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(rel, { root: lab.dir, dotfiles: 'deny' }, (error) => {
-      if (error && !res.headersSent) res.status(404).json({ error: 'not-found' });
-    });
-  }));
-  router.post('/labs/:lab/steps/:step/check', wrap(async (req, res) => {
-    noBody(req);
-    const p = params(req);
-    res.json(await service.check(p.lab, stepOf(p)));
-  }));
-  router.post('/labs/:lab/steps/:step/hint', wrap((req, res) => {
-    noBody(req);
-    const p = params(req);
-    res.json(service.hint(p.lab, stepOf(p)));
-  }));
-  router.post('/labs/:lab/steps/:step/solution', wrap((req, res) => {
-    noBody(req);
-    const p = params(req);
-    res.json(service.solution(p.lab, stepOf(p)));
-  }));
-  router.post('/labs/:lab/reset', wrap(async (req, res) => {
-    noBody(req);
-    res.json(await service.reset(params(req).lab));
-  }));
-  router.post('/labs/:lab/current', wrap((req, res) => {
-    const body = currentStepBodySchema.safeParse(req.body);
-    if (!body.success) throw new BadRequest(`Body must be {"stepId": "..."}: ${body.error.issues[0]?.message ?? 'invalid'}`);
-    service.setCurrent(params(req).lab, body.data.stepId);
-    res.json({ ok: true });
-  }));
+  router.get(
+    '/labs/:lab/assets/*path',
+    wrap((req, res) => {
+      const lab = service.catalog.get(params(req).lab);
+      const parts = (req.params as { path?: string[] }).path ?? [];
+      const rel = parts.join('/');
+      if (!lab || !ASSET.test(rel) || parts.some((p) => p === '..' || p.startsWith('.'))) {
+        res.status(404).json({ error: 'not-found' });
+        return;
+      }
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(rel, { root: lab.dir, dotfiles: 'deny' }, (error) => {
+        if (error && !res.headersSent) res.status(404).json({ error: 'not-found' });
+      });
+    }),
+  );
+  router.post(
+    '/labs/:lab/steps/:step/check',
+    wrap(async (req, res) => {
+      noBody(req);
+      const p = params(req);
+      res.json(await service.check(p.lab, stepOf(p)));
+    }),
+  );
+  router.post(
+    '/labs/:lab/steps/:step/hint',
+    wrap((req, res) => {
+      noBody(req);
+      const p = params(req);
+      res.json(service.hint(p.lab, stepOf(p)));
+    }),
+  );
+  router.post(
+    '/labs/:lab/steps/:step/solution',
+    wrap((req, res) => {
+      noBody(req);
+      const p = params(req);
+      res.json(service.solution(p.lab, stepOf(p)));
+    }),
+  );
+  router.post(
+    '/labs/:lab/reset',
+    wrap(async (req, res) => {
+      noBody(req);
+      res.json(await service.reset(params(req).lab));
+    }),
+  );
+  router.post(
+    '/labs/:lab/current',
+    wrap((req, res) => {
+      const body = currentStepBodySchema.safeParse(req.body);
+      if (!body.success)
+        throw new BadRequest(`Body must be {"stepId": "..."}: ${body.error.issues[0]?.message ?? 'invalid'}`);
+      service.setCurrent(params(req).lab, body.data.stepId);
+      res.json({ ok: true });
+    }),
+  );
 
   router.use('/labs', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);

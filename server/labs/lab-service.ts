@@ -122,12 +122,22 @@ export class LabService {
           if (taken.length > 0) this.log(`lab ${lab.id}: backed up ${taken.join(', ')}`);
           await this.scripts.copyLabFiles(lab);
           if (lab.setup !== undefined) {
-            const run = await this.scripts.run(lab, { node: lab.runOn, name: 'setup', script: lab.setup, timeoutMs: SCRIPT_TIMEOUT_MS.setup });
-            if (!run.ok) throw new Error(`setup failed (exit ${run.exitCode}): ${run.log.trim().split('\n').slice(-5).join(' | ')}`);
+            const run = await this.scripts.run(lab, {
+              node: lab.runOn,
+              name: 'setup',
+              script: lab.setup,
+              timeoutMs: SCRIPT_TIMEOUT_MS.setup,
+            });
+            if (!run.ok)
+              throw new Error(
+                `setup failed (exit ${run.exitCode}): ${run.log.trim().split('\n').slice(-5).join(' | ')}`,
+              );
           }
           this.progress.markStarted(lab.id);
         } catch (error) {
-          this.log(`lab ${lab.id}: could not start yet (${error instanceof Error ? error.message : String(error)}); will retry when the lab is opened again`);
+          this.log(
+            `lab ${lab.id}: could not start yet (${error instanceof Error ? error.message : String(error)}); will retry when the lab is opened again`,
+          );
         } finally {
           this.starting.delete(lab.id);
         }
@@ -142,7 +152,10 @@ export class LabService {
     const { step, index } = this.step(lab, stepId);
     const progress = this.progress.labProgress(lab.id);
     if (!isUnlocked(lab, progress, index)) {
-      throw new LabError('locked', `Step "${step.title}" unlocks when step "${lab.steps[index - 1]?.title ?? ''}" has passed.`);
+      throw new LabError(
+        'locked',
+        `Step "${step.title}" unlocks when step "${lab.steps[index - 1]?.title ?? ''}" has passed.`,
+      );
     }
     const result = await this.runner.run({ name: `${lab.id}/${step.checkName}`, check: step.check });
     this.progress.recordResult(lab.id, step.id, result);
@@ -152,9 +165,14 @@ export class LabService {
   hint(labId: string, stepId: string): { hint: string; index: number } {
     const lab = this.lab(labId);
     const { step, index } = this.step(lab, stepId);
-    if (!isUnlocked(lab, this.progress.labProgress(lab.id), index)) throw new LabError('locked', `Step "${step.title}" is still locked.`);
+    if (!isUnlocked(lab, this.progress.labProgress(lab.id), index))
+      throw new LabError('locked', `Step "${step.title}" is still locked.`);
     const revealed = this.progress.revealHint(lab.id, step.id, step.hints.length);
-    if (revealed === undefined) throw new LabError('no-more-hints', step.hints.length === 0 ? 'This step has no hints.' : 'All hints for this step are already shown.');
+    if (revealed === undefined)
+      throw new LabError(
+        'no-more-hints',
+        step.hints.length === 0 ? 'This step has no hints.' : 'All hints for this step are already shown.',
+      );
     return { hint: step.hints[revealed] as string, index: revealed };
   }
 
@@ -162,7 +180,11 @@ export class LabService {
     const lab = this.lab(labId);
     const { step } = this.step(lab, stepId);
     const sp = stepProgress(this.progress.labProgress(lab.id), step.id);
-    if (!solutionAvailable(sp)) throw new LabError('solution-locked', 'The solution opens after you have revealed a hint or run a check that failed.');
+    if (!solutionAvailable(sp))
+      throw new LabError(
+        'solution-locked',
+        'The solution opens after you have revealed a hint or run a check that failed.',
+      );
     this.progress.markSolutionViewed(lab.id, step.id);
     return { script: step.solution };
   }
@@ -181,7 +203,12 @@ export class LabService {
     // cleanup's kubectl calls would only fail until it is back.
     const restored = await this.backups.restore(lab);
     log.push(...restored.log);
-    const cleanup = await this.scripts.run(lab, { node: lab.runOn, name: 'cleanup', script: lab.cleanup, timeoutMs: SCRIPT_TIMEOUT_MS.cleanup });
+    const cleanup = await this.scripts.run(lab, {
+      node: lab.runOn,
+      name: 'cleanup',
+      script: lab.cleanup,
+      timeoutMs: SCRIPT_TIMEOUT_MS.cleanup,
+    });
     log.push(`cleanup (exit ${cleanup.exitCode ?? 'none'}, ${cleanup.durationMs} ms):`, cleanup.log.trimEnd());
     this.progress.resetLab(lab.id);
     await this.start(lab);

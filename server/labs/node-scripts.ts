@@ -56,14 +56,28 @@ export class NodeScriptRunner {
     ].join('\n');
   }
 
-  async run(lab: LoadedLab, options: { node: string; name: string; script: string; timeoutMs: number }): Promise<ScriptRun> {
+  async run(
+    lab: LoadedLab,
+    options: { node: string; name: string; script: string; timeoutMs: number },
+  ): Promise<ScriptRun> {
     const started = performance.now();
     let command;
     try {
-      command = this.provider.nodeCommand(options.node, ['bash', '-c', this.prelude(lab, options.name) + options.script, `hl-${options.name}`]);
+      command = this.provider.nodeCommand(options.node, [
+        'bash',
+        '-c',
+        this.prelude(lab, options.name) + options.script,
+        `hl-${options.name}`,
+      ]);
     } catch (error) {
       // No such node (or no cluster): a failed run with the reason, not an exception.
-      return { ok: false, exitCode: null, log: error instanceof Error ? error.message : String(error), durationMs: 0, timedOut: false };
+      return {
+        ok: false,
+        exitCode: null,
+        log: error instanceof Error ? error.message : String(error),
+        durationMs: 0,
+        timedOut: false,
+      };
     }
     const result = await execa(command.file, command.args, {
       ...(command.env ? { env: command.env } : {}),
@@ -77,7 +91,11 @@ export class NodeScriptRunner {
     return {
       ok: result.exitCode === 0,
       exitCode: result.exitCode ?? null,
-      log: result.timedOut ? `${log}\n(stopped: no result after ${options.timeoutMs / 1000} s)` : result.exitCode === undefined ? `${log}\n${result.shortMessage}` : log,
+      log: result.timedOut
+        ? `${log}\n(stopped: no result after ${options.timeoutMs / 1000} s)`
+        : result.exitCode === undefined
+          ? `${log}\n${result.shortMessage}`
+          : log,
       durationMs: Math.round(performance.now() - started),
       timedOut: Boolean(result.timedOut),
     };
@@ -91,9 +109,17 @@ export class NodeScriptRunner {
     for (const file of files) {
       const content = await fs.readFile(file, 'utf8');
       if (Buffer.byteLength(content) > 100_000) throw new Error(`${file} is too large to copy to nodes (100 kB max)`);
-      args.push(path.posix.join(this.labFilesDir(lab), 'manifests', path.relative(path.join(lab.dir, 'manifests'), file).split(path.sep).join('/')), content);
+      args.push(
+        path.posix.join(
+          this.labFilesDir(lab),
+          'manifests',
+          path.relative(path.join(lab.dir, 'manifests'), file).split(path.sep).join('/'),
+        ),
+        content,
+      );
     }
-    const writer = 'while [ $# -gt 1 ]; do mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1" || exit 1; shift 2; done';
+    const writer =
+      'while [ $# -gt 1 ]; do mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1" || exit 1; shift 2; done';
     for (const node of await this.provider.nodes()) {
       const command = this.provider.nodeCommand(node.target, ['sh', '-c', writer, 'sh', ...args]);
       const result = await execa(command.file, command.args, {
@@ -103,7 +129,10 @@ export class NodeScriptRunner {
         stdin: 'ignore',
         timeout: 30_000,
       });
-      if (result.exitCode !== 0) throw new Error(`Copying ${lab.id} files to node ${node.target} failed: ${String(result.stderr) || result.shortMessage}`);
+      if (result.exitCode !== 0)
+        throw new Error(
+          `Copying ${lab.id} files to node ${node.target} failed: ${String(result.stderr) || result.shortMessage}`,
+        );
     }
   }
 }

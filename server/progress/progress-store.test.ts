@@ -24,7 +24,11 @@ describe('ProgressStore', () => {
     const store = ProgressStore.inStateDir(tmp, { now: () => new Date('2026-01-01T00:00:00Z') });
     expect(store.markStarted('lab')).toBe(true);
     expect(store.markStarted('lab')).toBe(false);
-    store.recordResult('lab', 'one', { ok: false, findings: [{ ok: false, expected: 'x', found: 'y', advice: 'z' }], durationMs: 12 });
+    store.recordResult('lab', 'one', {
+      ok: false,
+      findings: [{ ok: false, expected: 'x', found: 'y', advice: 'z' }],
+      durationMs: 12,
+    });
     expect(store.revealHint('lab', 'one', 2)).toBe(0);
     expect(store.revealHint('lab', 'one', 2)).toBe(1);
     expect(store.revealHint('lab', 'one', 2)).toBeUndefined();
@@ -69,7 +73,10 @@ describe('ProgressStore', () => {
     mkdirSync(fixtureDir);
     const start = () => startChild(tmp, token, fixtureDir);
     const post = (url: string, route: string) =>
-      fetch(`${url}/api${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, [CSRF_HEADER]: '1' } });
+      fetch(`${url}/api${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, [CSRF_HEADER]: '1' },
+      });
 
     let child = await start();
     try {
@@ -102,11 +109,19 @@ describe('ProgressStore', () => {
   }, 60_000);
 });
 
-async function startChild(stateDir: string, token: string, fixtureDir: string): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'fixtures', 'progress-server.ts'), stateDir, FIXTURE_LABS, token], {
-    env: { ...process.env, HL_FIXTURE_DIR: fixtureDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startChild(
+  stateDir: string,
+  token: string,
+  fixtureDir: string,
+): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(HERE, 'fixtures', 'progress-server.ts'), stateDir, FIXTURE_LABS, token],
+    {
+      env: { ...process.env, HL_FIXTURE_DIR: fixtureDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {

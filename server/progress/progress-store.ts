@@ -115,7 +115,9 @@ export class ProgressStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new Error(`progress database schema ${version} is newer than this version of hardening-lab understands (${SCHEMA_VERSION})`);
+      throw new Error(
+        `progress database schema ${version} is newer than this version of hardening-lab understands (${SCHEMA_VERSION})`,
+      );
     }
     if (version < 1) {
       this.db.transaction(() => {
@@ -131,13 +133,17 @@ export class ProgressStore {
 
   private ensureStep(labId: string, stepId: string, at: string): void {
     this.db
-      .prepare('INSERT INTO step_state (lab_id, step_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (lab_id, step_id) DO NOTHING')
+      .prepare(
+        'INSERT INTO step_state (lab_id, step_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (lab_id, step_id) DO NOTHING',
+      )
       .run(labId, stepId, at);
   }
 
   private touchLab(labId: string, at: string): void {
     this.db
-      .prepare('INSERT INTO lab_state (lab_id, updated_at) VALUES (?, ?) ON CONFLICT (lab_id) DO UPDATE SET updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO lab_state (lab_id, updated_at) VALUES (?, ?) ON CONFLICT (lab_id) DO UPDATE SET updated_at = excluded.updated_at',
+      )
       .run(labId, at);
   }
 
@@ -146,7 +152,9 @@ export class ProgressStore {
     const at = this.stamp();
     return this.db.transaction(() => {
       this.touchLab(labId, at);
-      const info = this.db.prepare('UPDATE lab_state SET started_at = ? WHERE lab_id = ? AND started_at IS NULL').run(at, labId);
+      const info = this.db
+        .prepare('UPDATE lab_state SET started_at = ? WHERE lab_id = ? AND started_at IS NULL')
+        .run(at, labId);
       return info.changes > 0;
     })();
   }
@@ -169,7 +177,15 @@ export class ProgressStore {
         .prepare(
           'INSERT INTO check_results (lab_id, step_id, ok, findings_json, error, duration_ms, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(labId, stepId, result.ok ? 1 : 0, JSON.stringify(result.findings), result.error ?? null, result.durationMs, at);
+        .run(
+          labId,
+          stepId,
+          result.ok ? 1 : 0,
+          JSON.stringify(result.findings),
+          result.error ?? null,
+          result.durationMs,
+          at,
+        );
     })();
   }
 
@@ -182,13 +198,17 @@ export class ProgressStore {
     return this.db.transaction(() => {
       this.touchLab(labId, at);
       this.ensureStep(labId, stepId, at);
-      const row = this.db.prepare('SELECT hints_used FROM step_state WHERE lab_id = ? AND step_id = ?').get(labId, stepId) as
-        | { hints_used: number }
-        | undefined;
+      const row = this.db
+        .prepare('SELECT hints_used FROM step_state WHERE lab_id = ? AND step_id = ?')
+        .get(labId, stepId) as { hints_used: number } | undefined;
       const used = row?.hints_used ?? 0;
       if (used >= hintsTotal) return undefined;
-      this.db.prepare('UPDATE step_state SET hints_used = ?, updated_at = ? WHERE lab_id = ? AND step_id = ?').run(used + 1, at, labId, stepId);
-      this.db.prepare('INSERT INTO hint_reveals (lab_id, step_id, hint_index, revealed_at) VALUES (?, ?, ?, ?)').run(labId, stepId, used, at);
+      this.db
+        .prepare('UPDATE step_state SET hints_used = ?, updated_at = ? WHERE lab_id = ? AND step_id = ?')
+        .run(used + 1, at, labId, stepId);
+      this.db
+        .prepare('INSERT INTO hint_reveals (lab_id, step_id, hint_index, revealed_at) VALUES (?, ?, ?, ?)')
+        .run(labId, stepId, used, at);
       return used;
     })();
   }
@@ -198,7 +218,9 @@ export class ProgressStore {
     this.db.transaction(() => {
       this.touchLab(labId, at);
       this.ensureStep(labId, stepId, at);
-      this.db.prepare('UPDATE step_state SET solution_viewed = 1, updated_at = ? WHERE lab_id = ? AND step_id = ?').run(at, labId, stepId);
+      this.db
+        .prepare('UPDATE step_state SET solution_viewed = 1, updated_at = ? WHERE lab_id = ? AND step_id = ?')
+        .run(at, labId, stepId);
     })();
   }
 
@@ -211,7 +233,8 @@ export class ProgressStore {
   }
 
   labProgress(labId: string): LabProgress {
-    const lab = this.db.prepare('SELECT current_step_id, started_at FROM lab_state WHERE lab_id = ?').get(labId) as LabRow | undefined;
+    const lab = this.db.prepare('SELECT current_step_id, started_at FROM lab_state WHERE lab_id = ?').get(labId) as
+      LabRow | undefined;
     const rows = this.db
       .prepare(
         'SELECT step_id, hints_used, ever_passed, ever_failed, solution_viewed, last_result_json, last_checked_at FROM step_state WHERE lab_id = ?',

@@ -20,7 +20,9 @@ import { readOnlyRoot, startupProbeRemovesShell } from '../../labs/immutable-pod
 const kubeconfig = process.env.KUBECONFIG;
 const cluster = process.env.HARDENING_LAB_CLUSTER;
 if (!kubeconfig || !cluster) {
-  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
 }
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
@@ -35,7 +37,11 @@ async function run(name: string, script: string): Promise<string> {
 }
 
 /** Re-checks until `done` says the cluster reached the state under test. */
-async function eventually(check: () => Promise<Finding[]>, done: (f: Finding[]) => boolean, seconds = 90): Promise<Finding[]> {
+async function eventually(
+  check: () => Promise<Finding[]>,
+  done: (f: Finding[]) => boolean,
+  seconds = 90,
+): Promise<Finding[]> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const findings = await check();
@@ -63,12 +69,16 @@ describe(`immutable-pods on "${cluster}"`, () => {
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const out: string[] = [];
-    const code = await testLabCommand('immutable-pods', { out: (l) => out.push(l), err: (l) => out.push(l) }, { provider, kubeconfigPath: kubeconfig });
+    const code = await testLabCommand(
+      'immutable-pods',
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+      { provider, kubeconfigPath: kubeconfig },
+    );
     console.log(out.join('\n'));
     expect(code, out.join('\n')).toBe(0);
   });
 
-  describe('the blog\'s mistakes, for real', () => {
+  describe("the blog's mistakes, for real", () => {
     beforeAll(async () => {
       await run('cleanup', lab.cleanup);
       await scripts.copyLabFiles(lab);
@@ -85,13 +95,19 @@ describe(`immutable-pods on "${cluster}"`, () => {
       expect(refused.ok).toBe(false);
       expect(refused.log).toMatch(/unknown field "spec\.containers\[0\]\.securityContext\.readonlyRootFilesystem"/);
 
-      await run('no-validate', 'kubectl apply --validate=false -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml" && kubectl -n immutable-pods wait --for=condition=Ready pod/ro-nginx --timeout=120s');
+      await run(
+        'no-validate',
+        'kubectl apply --validate=false -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml" && kubectl -n immutable-pods wait --for=condition=Ready pod/ro-nginx --timeout=120s',
+      );
       const findings = await readOnlyRoot(view);
       const field = findings.find((f) => f.expected.endsWith('readOnlyRootFilesystem: true'));
       expect(field, show(findings)).toMatchObject({ ok: false, found: 'field missing on the stored pod' });
       expect(field?.advice).toContain('readonlyRootFilesystem');
       const write = findings.find((f) => f.expected.startsWith('writing to /'));
-      expect(write, show(findings)).toMatchObject({ ok: false, found: 'the write succeeded: the root filesystem is writable' });
+      expect(write, show(findings)).toMatchObject({
+        ok: false,
+        found: 'the write succeeded: the root filesystem is writable',
+      });
       await run('delete', 'kubectl -n immutable-pods delete pod ro-nginx --wait');
     });
 
