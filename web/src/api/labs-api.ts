@@ -53,7 +53,16 @@ export function labAssetUrl(labId: string, relativePath: string): string {
   const clean = relativePath
     .replace(/^\.\//, '')
     .split('/')
-    .map((part) => encodeURIComponent(part))
+    // Markdown may carry the path percent-encoded or not; encode exactly once.
+    .map((part) => encodeURIComponent(safeDecode(part)))
     .join('/');
   return `${labPath(labId)}/assets/${clean}`;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
