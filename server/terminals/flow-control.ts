@@ -54,6 +54,16 @@ export class FlowControl {
     return this.unacked <= this.high;
   }
 
+  /**
+   * True while below the high mark. A sender that drains a buffer (rather
+   * than a producer that is costly to stop and start) may refill on every ack
+   * while this holds, so its consumer never runs dry; `isPaused`/`onResume`
+   * are the hysteresis for producers.
+   */
+  get hasRoom(): boolean {
+    return this.unacked < this.high;
+  }
+
   /** Record characters handed to the consumer. */
   sent(chars: number): void {
     this.unacked += chars;

@@ -157,8 +157,8 @@ describe('TerminalManager (local-shell stand-in, fake PTY)', () => {
     const { manager, ptys } = create();
     const { session } = await manager.open({ target: 'worker', size });
     ptys[0]?.emitExit(0);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(manager.get(session.id)).toBeUndefined();
+    // The exit waits for the mirror (a worker round trip) before it is final.
+    await expect.poll(() => manager.get(session.id), { timeout: 5_000 }).toBeUndefined();
     const fresh = await manager.open({ target: 'worker', sessionId: session.id, size });
     expect(fresh.reattached).toBe(false);
   });
@@ -181,7 +181,8 @@ describe('TerminalManager (local-shell stand-in, fake PTY)', () => {
     await new Promise((resolve) => setTimeout(resolve, 10)); // snapshot barrier
     const pty = ptys[0];
     if (!pty) throw new Error('no pty');
-    for (let i = 0; i < 40; i++) pty.emitData('x'.repeat(4096));
+    // Beyond the window (100k) plus the read-ahead (128k).
+    for (let i = 0; i < 100; i++) pty.emitData('x'.repeat(4096));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pty.paused).toBe(true);
     manager.detach(session, v);

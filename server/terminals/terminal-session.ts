@@ -1,17 +1,22 @@
 // One terminal: a shell on a node under a PTY, plus a headless xterm.js
-// mirror of everything it printed. The mirror is what lets a page reload find
-// its shell again: on (re)attach the viewer gets `serialize()` of the mirror
-// (screen + scrollback), then the live stream continues exactly where the
-// snapshot ends. A session is keyed by a random id, never by socket, and
-// keeps draining into the mirror while nobody watches, so the shell never
-// blocks on a full PTY buffer.
+// mirror of everything it printed (parsed on a worker thread, see
+// terminal-mirror.ts). The mirror is what lets a page reload find its shell
+// again: on (re)attach the viewer gets `serialize()` of the mirror (screen +
+// scrollback), then the live stream continues exactly where the snapshot
+// ends. A session is keyed by a random id, never by socket, and keeps
+// draining into the mirror while nobody watches, so the shell never blocks
+// on a full PTY buffer.
+//
+// Output to the viewer is bounded by the protocol's window (FLOW.high
+// unacknowledged characters, plus at most one batch); the PTY is paused only
+// when the server's read-ahead or the mirror is full, so a page that stops
+// acking stops the program within a window, a read-ahead and a batch.
 import { randomBytes } from 'node:crypto';
 import * as nodePty from 'node-pty';
-import headless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
 import type { Command } from '../cluster/provider.js';
 import { TOKEN_ENV } from '../config.js';
 import { FlowControl } from './flow-control.js';
+import { sharedMirrorHost, type MirrorHost, type TerminalMirror } from './terminal-mirror.js';
 
 /** Lines of history kept for replay after a reload. */
 export const SCROLLBACK_LINES = 5_000;
@@ -26,11 +31,20 @@ export const BATCH_MAX_DELAY_MS = 5;
  */
 const STREAMING_CHARS = 1_024;
 /**
- * The mirror parses on our event loop; if it falls this far behind (a flood
- * while detached), pause the PTY until it catches up, so a runaway program
- * costs bounded memory instead of an unbounded write queue.
+ * If the mirror (on its worker) falls this far behind — a flood while
+ * detached, or more terminals flooding than one core can parse — pause the
+ * PTY until it catches up, so a runaway program costs bounded memory
+ * instead of an unbounded message queue.
  */
 const MIRROR_WATERMARKS = { high: 4_000_000, low: 1_000_000 } as const;
+/**
+ * Output read from the PTY but held back by the viewer's window. Reading
+ * ahead this much keeps a full batch ready for the moment the viewer acks,
+ * so the page never idles waiting for the PTY (a bubble per window
+ * otherwise); beyond it the PTY is paused, which is what finally stops the
+ * program.
+ */
+const READ_AHEAD_WATERMARKS = { high: 2 * BATCH_MAX_CHARS, low: BATCH_MAX_CHARS } as const;
 
 export interface TerminalSize {
   cols: number;
@@ -91,6 +105,8 @@ export interface TerminalSessionOptions {
   command: Command;
   size: TerminalSize;
   spawn?: PtySpawner;
+  /** Where the mirror is parsed; the process-wide worker by default. */
+  mirrorHost?: MirrorHost;
   /** Called once the shell has exited and its last output was delivered. */
   onExit?: (session: TerminalSession, info: TerminalExit) => void;
 }
@@ -101,9 +117,12 @@ export class TerminalSession {
   readonly createdAt = Date.now();
 
   private readonly pty: PtyProcess;
-  private readonly mirror: InstanceType<typeof headless.Terminal>;
-  private readonly serializer: InstanceType<typeof serializeAddon.SerializeAddon>;
+  private readonly mirror: TerminalMirror;
+  /** Characters sent to the viewer and not yet acked: gates sending (protocol FLOW marks). */
   private readonly viewerFlow: FlowControl;
+  /** Characters read for the viewer and not yet sent: gates the PTY. */
+  private readonly readAhead: FlowControl;
+  /** Characters written to the mirror and not yet parsed: gates the PTY. */
   private readonly mirrorFlow: FlowControl;
   private readonly onExitCallback: TerminalSessionOptions['onExit'];
 
@@ -121,29 +140,33 @@ export class TerminalSession {
   private exitInfo: TerminalExit | null = null;
   private disposed = false;
   private detachedSince: number | null = Date.now();
+  /** Tells a snapshot that arrives late which attach it belongs to. */
+  private attachCount = 0;
 
   constructor(options: TerminalSessionOptions) {
     this.target = options.target;
     this.size = { ...options.size };
     this.onExitCallback = options.onExit;
-    this.mirror = new headless.Terminal({
-      cols: this.size.cols,
-      rows: this.size.rows,
-      scrollback: SCROLLBACK_LINES,
-      allowProposedApi: true,
+    // Sending stops at the high mark and restarts with every ack that makes
+    // room; the PTY itself is paused by the read-ahead below, not by this.
+    this.viewerFlow = new FlowControl({ onPause: () => undefined, onResume: () => undefined });
+    this.readAhead = new FlowControl({
+      ...READ_AHEAD_WATERMARKS,
+      onPause: () => this.updatePause(),
+      onResume: () => this.updatePause(),
     });
-    this.serializer = new serializeAddon.SerializeAddon();
-    // The addon is typed against @xterm/xterm's Terminal; the headless one
-    // has the same buffer API it reads (VS Code does exactly this).
-    this.mirror.loadAddon(this.serializer as unknown as Parameters<typeof this.mirror.loadAddon>[0]);
-
-    this.viewerFlow = new FlowControl({ onPause: () => this.updatePause(), onResume: () => this.onViewerResume() });
     this.mirrorFlow = new FlowControl({
       ...MIRROR_WATERMARKS,
       onPause: () => this.updatePause(),
       onResume: () => this.updatePause(),
     });
 
+    this.mirror = (options.mirrorHost ?? sharedMirrorHost()).open({
+      id: this.id,
+      size: this.size,
+      scrollback: SCROLLBACK_LINES,
+      onParsed: (chars) => this.mirrorFlow.ack(chars),
+    });
     this.pty = (options.spawn ?? spawnNodePty)(options.command, this.size);
     this.pty.onData((data) => this.onPtyData(data));
     this.pty.onExit(({ exitCode, signal }) => this.onPtyExit({ code: exitCode, signal: signal ? signal : null }));
@@ -184,12 +207,13 @@ export class TerminalSession {
     this.viewer = viewer;
     this.detachedSince = null;
     if (size) this.resize(viewer, size);
-    // Writes are parsed in order, so this callback runs when the mirror holds
-    // exactly what was read before this point; anything read afterwards is
-    // held in `batch` and sent right after the snapshot — no gap, no repeat.
-    this.mirror.write('', () => {
-      if (this.viewer !== viewer || this.disposed) return;
-      viewer.snapshot(this.serializer.serialize({ scrollback: SCROLLBACK_LINES }));
+    const attachment = ++this.attachCount;
+    // The snapshot holds exactly what was read before this point; anything
+    // read afterwards is held in `batch` and sent right after it — no gap,
+    // no repeat.
+    void this.mirror.snapshot().then((snapshot) => {
+      if (this.viewer !== viewer || this.attachCount !== attachment || this.disposed) return;
+      viewer.snapshot(snapshot);
       this.live = true;
       this.flush();
       if (this.exitInfo) this.finishExit(this.exitInfo);
@@ -212,6 +236,8 @@ export class TerminalSession {
   ack(viewer: TerminalViewer, chars: number): void {
     if (this.viewer !== viewer || !this.live) return;
     this.viewerFlow.ack(chars);
+    // Room in the window: refill it at once rather than letting the page drain.
+    if (this.batch.length > 0) this.flush();
   }
 
   resize(viewer: TerminalViewer, size: TerminalSize): void {
@@ -220,7 +246,7 @@ export class TerminalSession {
     this.size = { ...size };
     // Mirror and PTY change together so the replayed screen matches what the
     // shell believes its size is.
-    this.mirror.resize(size.cols, size.rows);
+    this.mirror.resize(size);
     try {
       this.pty.resize(size.cols, size.rows);
     } catch {
@@ -242,9 +268,7 @@ export class TerminalSession {
         // Already gone.
       }
     }
-    // Deferred: dispose() can run inside one of the mirror's own write
-    // callbacks, and the mirror's write loop continues after it returns.
-    setImmediate(() => this.mirror.dispose());
+    this.mirror.dispose();
   }
 
   private releaseViewer(): void {
@@ -254,15 +278,17 @@ export class TerminalSession {
     this.clearFlushTimers();
     // Whatever was in flight to the old viewer will never be acked.
     this.viewerFlow.reset();
+    this.readAhead.reset();
   }
 
   private onPtyData(data: string): void {
     if (this.disposed) return;
     this.mirrorFlow.sent(data.length);
-    this.mirror.write(data, () => this.mirrorFlow.ack(data.length));
+    this.mirror.write(data);
     // Detached: the mirror has it, and nobody else needs it.
     if (!this.viewer) return;
     this.batch += data;
+    this.readAhead.sent(data.length);
     this.scheduleFlush();
   }
 
@@ -288,12 +314,13 @@ export class TerminalSession {
     const viewer = this.viewer;
     if (!viewer || !this.live) return;
     let sentChars = 0;
-    while (this.batch.length > 0 && !this.viewerFlow.isPaused) {
+    while (this.batch.length > 0 && this.viewerFlow.hasRoom) {
       const slice = this.batch.length > BATCH_MAX_CHARS ? this.batch.slice(0, BATCH_MAX_CHARS) : this.batch;
       this.batch = this.batch.slice(slice.length);
       this.viewerFlow.sent(slice.length);
       sentChars += slice.length;
       viewer.output(slice);
+      this.readAhead.ack(slice.length);
     }
     if (sentChars > 0) {
       this.lastFlushAt = performance.now();
@@ -301,14 +328,9 @@ export class TerminalSession {
     }
   }
 
-  private onViewerResume(): void {
-    this.updatePause();
-    if (this.batch.length > 0) this.flush();
-  }
-
   private updatePause(): void {
     if (this.disposed || this.exitInfo) return;
-    const wanted = this.viewerFlow.isPaused || this.mirrorFlow.isPaused;
+    const wanted = this.readAhead.isPaused || this.mirrorFlow.isPaused;
     if (wanted === this.ptyPaused) return;
     this.ptyPaused = wanted;
     if (wanted) this.pty.pause();
@@ -327,7 +349,7 @@ export class TerminalSession {
     this.exitInfo = info;
     if (this.disposed) return;
     // Let the mirror catch up so a reattach in the meantime sees the last lines.
-    this.mirror.write('', () => {
+    void this.mirror.settled().then(() => {
       if (this.disposed) return;
       if (this.viewer && !this.live) return; // attach() finishes the exit after its snapshot.
       this.finishExit(info);
