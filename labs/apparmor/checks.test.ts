@@ -58,6 +58,12 @@ describe('profileLoaded', () => {
     expect(first?.ok).toBe(false);
     expect(first?.advice).toMatch(/extraMounts/);
   });
+
+  it('says so when the host kernel has no AppArmor at all', async () => {
+    const [first] = await profileLoaded(await load('no-apparmor-host.json'));
+    expect(first?.found).toMatch(/parameters\/enabled is absent/);
+    expect(first?.advice).toMatch(/needs a Linux host with AppArmor/);
+  });
 });
 
 describe('podConfined', () => {

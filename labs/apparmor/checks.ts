@@ -17,6 +17,8 @@ export const POD = 'hello-apparmor';
 /** The pod of step 3, which names a profile no node has loaded. */
 export const UNLOADED_PROFILE_POD = 'hello-apparmor-2';
 export const PROFILES_FILE = '/sys/kernel/security/apparmor/profiles';
+/** Global (sysfs is per node, /sys/module reflects the shared kernel). */
+export const ENABLED_FILE = '/sys/module/apparmor/parameters/enabled';
 export const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 /** containerd's own profile, applied for RuntimeDefault (and by default). */
 export const RUNTIME_DEFAULT_PROFILE = 'cri-containerd.apparmor.d';
@@ -289,10 +291,19 @@ export const profileLoaded: Check = async (view) => {
       const where = `${node.target}:${PROFILES_FILE}`;
       const text = await view.readNodeFile(node.target, PROFILES_FILE);
       if (text === undefined) {
+        // Two different causes: the kernel has no AppArmor at all, or the node lacks the mount.
+        const enabled = (await view.readNodeFile(node.target, ENABLED_FILE))?.trim();
+        if (enabled !== 'Y') {
+          return fail(expected, `${PROFILES_FILE} does not exist in node ${node.target}; ${ENABLED_FILE} is ${enabled === undefined ? 'absent' : `"${enabled}"`}`, {
+            where,
+            advice:
+              'The host kernel does not run AppArmor, so no profile can be loaded or enforced on this machine. This lab needs a Linux host with AppArmor enabled (Ubuntu, Debian); macOS Docker Desktop and SELinux hosts cannot run it.',
+          });
+        }
         return fail(expected, `${PROFILES_FILE} does not exist in node ${node.target}`, {
           where,
           advice:
-            'The node does not see the host\'s securityfs, so neither you nor the kubelet can load or use profiles there. The cluster config must mount /sys/kernel/security into every node (extraMounts), on a host with AppArmor enabled; recreate the cluster after fixing it.',
+            'The host runs AppArmor but the node does not see its securityfs, so neither you nor the kubelet can load or use profiles there. The cluster config must mount /sys/kernel/security into every node (extraMounts); recreate the cluster after fixing it.',
         });
       }
       const profiles = parseProfiles(text);
