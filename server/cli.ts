@@ -24,6 +24,7 @@ import type { ClusterProvider } from './cluster/provider.js';
 import { NoClusterProvider } from './cluster/no-cluster-provider.js';
 import { chooseNodeImage, dockerImagePresence } from './cluster/node-image.js';
 import { findDocker } from './cluster/kind-tool.js';
+import { checkCommand, testLabCommand, validateCommand } from './cli/lab-commands.js';
 import { createLabEngine } from './labs/lab-engine.js';
 import { formatProblem } from './labs/lab-problem.js';
 
@@ -222,6 +223,13 @@ async function statusCommand(raw: { name: string; json?: boolean }, io: Io): Pro
   return cluster.state === 'running' ? 0 : 3;
 }
 
+/** The cluster `up` made (or any kind cluster by name), for commands that only use it. */
+async function existingCluster(name: string): Promise<KindProvider> {
+  const provider = new KindProvider({ name, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
+  await provider.attach();
+  return provider;
+}
+
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   let exitCode = 0;
   const program = new Command()
@@ -254,6 +262,32 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     .option('--json', 'machine-readable output')
     .action(async (opts: { name: string; json?: boolean }) => {
       exitCode = await statusCommand(opts, io);
+    });
+
+  program
+    .command('validate')
+    .description('validate lab files: schema, referenced files, a check and a solution per step')
+    .argument('[dir]', 'a labs directory or one lab directory (default: labs/)')
+    .action(async (dir: string | undefined) => {
+      exitCode = await validateCommand(dir, io);
+    });
+  program
+    .command('check')
+    .description("run a lab's checks against the current cluster and print the findings")
+    .argument('<lab>', 'lab id')
+    .argument('[step]', 'step id (default: every step)')
+    .option('--json', 'machine-readable output')
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .action(async (lab: string, step: string | undefined, opts: { json?: boolean; name: string }) => {
+      exitCode = await checkCommand(lab, step, { json: opts.json ?? false }, io, { provider: await existingCluster(opts.name) });
+    });
+  program
+    .command('test-lab')
+    .description('for each step: the check must fail, the solution runs, the check must pass')
+    .argument('<lab>', 'lab id')
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .action(async (lab: string, opts: { name: string }) => {
+      exitCode = await testLabCommand(lab, io, { provider: await existingCluster(opts.name) });
     });
 
   try {

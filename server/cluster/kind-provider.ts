@@ -112,6 +112,20 @@ export class KindProvider implements ClusterProvider {
     progress({ stage: 'ready', line: `Cluster "${this.name}" created in ${seconds} s.`, done: true });
   }
 
+  /**
+   * For commands that use a cluster without creating it (check, test-lab):
+   * make sure it exists and our kubeconfig for it is on disk.
+   */
+  async attach(): Promise<void> {
+    if (!(await this.exists())) {
+      throw new Error(`No kind cluster "${this.name}" exists. Start one with \`npm start\` (or pass --name <cluster>).`);
+    }
+    if (!fs.existsSync(this.kubeconfigPath())) {
+      fs.mkdirSync(path.dirname(this.kubeconfigPath()), { recursive: true, mode: 0o700 });
+      await this.exportKubeconfig();
+    }
+  }
+
   private async exportKubeconfig(): Promise<void> {
     const { stdout } = await execa(this.kindBinary(), ['get', 'kubeconfig', '--name', this.name], {
       timeout: QUICK_TIMEOUT_MS,
