@@ -35,6 +35,12 @@ const CHROMIUM_ARGS = [
 const TARGET = 'control-plane';
 const MEGABYTES = Number(process.env.BENCH_MB ?? 50);
 const ECHO_SAMPLES = Number(process.env.ECHO_SAMPLES ?? 500);
+/**
+ * Throughput and ceiling alternate this many times and the best of each is
+ * compared: on a shared machine other load only ever slows a run down, so
+ * the best run is the closest to what the code can do.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 
 // ---- the server half (child process) ---------------------------------------
 
@@ -177,22 +183,24 @@ async function waitForPrompt(page: Page): Promise<void> {
   await inPage(page, TARGET, `await whenParsed(term, () => atPrompt(term), 15000);`);
 }
 
-/** `head -c N | base64` through the whole stack, until __END__ is parsed. */
+/** `head -c N | base64` through the whole stack, until the end marker is parsed. */
 async function measureThroughput(page: Page, megabytes: number): Promise<{ seconds: number; chars: number }> {
   return await inPage(
     page,
     TARGET,
     `
     const bytes = ARGS.megabytes * 1024 * 1024;
-    // The end marker on a line of its own (the command line also contains it).
+    // Unique per run, so an earlier run's marker still on screen cannot end this one.
+    const marker = '__END_' + Math.floor(Math.random() * 1e9) + '__';
+    // The marker on a line of its own (the command line also contains it).
     const done = () => {
       const b = term.buffer.active;
       const end = b.baseY + b.cursorY;
-      for (let y = end; y >= Math.max(0, end - 3); y--) if (lineAt(term, y) === '__END__') return true;
+      for (let y = end; y >= Math.max(0, end - 3); y--) if (lineAt(term, y) === marker) return true;
       return false;
     };
     const started = performance.now();
-    handle.send('head -c ' + bytes + ' /dev/urandom | base64; echo __END__\\r');
+    handle.send('head -c ' + bytes + ' /dev/urandom | base64; echo ' + marker + '\\r');
     const ended = await whenParsed(term, done, 600000);
     // base64 of N bytes: 4*ceil(N/3) characters, wrapped at 76 (each line ends in \\r\\n on a PTY).
     const b64 = 4 * Math.ceil(bytes / 3);
@@ -255,7 +263,11 @@ async function measureCeiling(page: Page, chars: number): Promise<{ seconds: num
   );
 }
 
-/** Send one printable character at a time; time until xterm.js has parsed its echo. */
+/**
+ * Type one printable character at a time (term.input: the page's own
+ * keyboard path, so xterm.js treats the echo as the answer to user input);
+ * time until xterm.js has parsed the echo.
+ */
 async function measureEcho(page: Page, samples: number): Promise<number[]> {
   return await inPage(
     page,
@@ -275,7 +287,7 @@ async function measureEcho(page: Page, samples: number): Promise<number[]> {
       const ch = alphabet[(i * 7) % alphabet.length];
       const expected = typed + ch;
       const started = performance.now();
-      handle.send(ch);
+      term.input(ch, true);
       const seen = await whenParsed(term, () => cursorLine(term).endsWith(expected), 5000);
       times.push(seen - started);
       typed = expected;
@@ -351,20 +363,28 @@ async function main(): Promise<void> {
     );
     console.log(`terminal ${TARGET}: ${size.cols}x${size.rows} (local-shell stand-in provider, headless Chromium)`);
 
-    server.resetLoop();
-    const throughput = await measureThroughput(page, MEGABYTES);
-    const throughputStats = await server.stats();
-    const throughputMbS = throughput.chars / 1e6 / throughput.seconds;
-    console.log(
-      `throughput: ${(throughput.chars / 1e6).toFixed(1)} MB of base64 in ${throughput.seconds.toFixed(2)} s = ${throughputMbS.toFixed(1)} MB/s` +
-        ` (server event loop p99 ${throughputStats.loopDelayP99Ms.toFixed(1)} ms, max ${throughputStats.loopDelayMaxMs.toFixed(1)} ms)`,
-    );
-
-    const ceiling = await measureCeiling(page, throughput.chars);
-    const ceilingMbS = ceiling.chars / 1e6 / ceiling.seconds;
+    let throughputMbS = 0;
+    let ceilingMbS = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      server.resetLoop();
+      const throughput = await measureThroughput(page, MEGABYTES);
+      const stats = await server.stats();
+      const mbS = throughput.chars / 1e6 / throughput.seconds;
+      throughputMbS = Math.max(throughputMbS, mbS);
+      console.log(
+        `round ${round} throughput: ${(throughput.chars / 1e6).toFixed(1)} MB of base64 in ${throughput.seconds.toFixed(2)} s = ${mbS.toFixed(1)} MB/s` +
+          ` (server event loop p99 ${stats.loopDelayP99Ms.toFixed(1)} ms, max ${stats.loopDelayMaxMs.toFixed(1)} ms)`,
+      );
+      const ceiling = await measureCeiling(page, throughput.chars);
+      const ceilingRound = ceiling.chars / 1e6 / ceiling.seconds;
+      ceilingMbS = Math.max(ceilingMbS, ceilingRound);
+      console.log(
+        `round ${round} ceiling: xterm.js alone parsed ${(ceiling.chars / 1e6).toFixed(1)} MB in ${ceiling.seconds.toFixed(2)} s = ${ceilingRound.toFixed(1)} MB/s`,
+      );
+    }
     const ratio = throughputMbS / ceilingMbS;
     console.log(
-      `ceiling: xterm.js alone parsed ${(ceiling.chars / 1e6).toFixed(1)} MB in ${ceiling.seconds.toFixed(2)} s = ${ceilingMbS.toFixed(1)} MB/s; ratio ${ratio.toFixed(2)}`,
+      `best of ${ROUNDS}: throughput ${throughputMbS.toFixed(1)} MB/s, ceiling ${ceilingMbS.toFixed(1)} MB/s, ratio ${ratio.toFixed(2)}`,
     );
 
     server.resetLoop();

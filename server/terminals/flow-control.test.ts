@@ -56,6 +56,17 @@ describe('FlowControl', () => {
     expect(flow.unacknowledged).toBe(50);
   });
 
+  it('has room below the high mark, independent of the pause hysteresis', () => {
+    const { flow } = recorder({ high: 100, low: 10 });
+    flow.sent(99);
+    expect(flow.hasRoom).toBe(true);
+    flow.sent(50); // 149: paused, no room
+    expect(flow.hasRoom).toBe(false);
+    flow.ack(60); // 89: room again, but still paused until below the low mark
+    expect(flow.hasRoom).toBe(true);
+    expect(flow.isPaused).toBe(true);
+  });
+
   it('reset forgets what is in flight and resumes a paused producer', () => {
     const { flow, events } = recorder({ high: 100, low: 10 });
     flow.sent(500);
