@@ -163,3 +163,30 @@ describe('serve --no-cluster', () => {
     }
   });
 });
+
+describe('cluster progress on the page', () => {
+  it('replays earlier progress lines to a page that connects late', async () => {
+    const { io } = await import('socket.io-client');
+    const server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, provider: new LocalShellStandInProvider(), log: () => {} });
+    try {
+      server.publishProgress({ stage: 'create', line: 'Preparing nodes' });
+      server.publishProgress({ stage: 'create', line: 'Starting control-plane' });
+      const socket = io(`${server.url}/events`, { transports: ['websocket'], extraHeaders: { cookie } });
+      const lines: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`got only ${JSON.stringify(lines)}`)), 5000);
+        socket.on('cluster-progress', (event: { line: string }) => {
+          lines.push(event.line);
+          if (lines.length === 2) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      socket.close();
+      expect(lines).toEqual(['Preparing nodes', 'Starting control-plane']);
+    } finally {
+      await server.close();
+    }
+  });
+});

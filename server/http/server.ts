@@ -16,6 +16,9 @@ import { securityHeaders } from './security-headers.js';
 import { TerminalManager } from '../terminals/terminal-manager.js';
 import { registerTerminalNamespace } from '../terminals/socket.js';
 
+/** Progress lines kept for pages that connect late. */
+const MAX_PROGRESS_REPLAY = 200;
+
 export interface ServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
@@ -169,6 +172,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   registerTerminalNamespace(io.of(TERMINAL_NAMESPACE), terminals, clusterEnabled);
   const events = io.of(EVENTS_NAMESPACE);
+  // A page opened (or reloaded) mid-creation replays what it missed, so the
+  // learner sees the whole progress log, not just the lines after it arrived.
+  const progressLog: ClusterProgress[] = [];
+  events.on('connection', (socket) => {
+    for (const event of progressLog) socket.emit('cluster-progress', event);
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -187,7 +196,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     startUrl: `${url}/?token=${encodeURIComponent(options.token)}`,
     port: address.port,
     terminals,
-    publishProgress: (event) => events.emit('cluster-progress', event),
+    publishProgress: (event) => {
+      progressLog.push(event);
+      if (progressLog.length > MAX_PROGRESS_REPLAY) progressLog.shift();
+      events.emit('cluster-progress', event);
+    },
     publishStatus: (status) => events.emit('cluster-status', status),
     close: async () => {
       terminals.dispose();
