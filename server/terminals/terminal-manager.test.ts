@@ -181,7 +181,7 @@ describe('TerminalManager (local-shell stand-in, fake PTY)', () => {
     await new Promise((resolve) => setTimeout(resolve, 10)); // snapshot barrier
     const pty = ptys[0];
     if (!pty) throw new Error('no pty');
-    // Beyond the window (100k) plus the read-ahead (128k).
+    // Beyond the window (100k), one batch and the read-ahead (64k each).
     for (let i = 0; i < 100; i++) pty.emitData('x'.repeat(4096));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pty.paused).toBe(true);

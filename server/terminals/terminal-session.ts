@@ -42,9 +42,10 @@ const MIRROR_WATERMARKS = { high: 4_000_000, low: 1_000_000 } as const;
  * ahead this much keeps a full batch ready for the moment the viewer acks,
  * so the page never idles waiting for the PTY (a bubble per window
  * otherwise); beyond it the PTY is paused, which is what finally stops the
- * program.
+ * program. One batch is enough: more would only lengthen what the page must
+ * still parse after a Ctrl-C.
  */
-const READ_AHEAD_WATERMARKS = { high: 2 * BATCH_MAX_CHARS, low: BATCH_MAX_CHARS } as const;
+const READ_AHEAD_WATERMARKS = { high: BATCH_MAX_CHARS, low: BATCH_MAX_CHARS / 2 } as const;
 
 export interface TerminalSize {
   cols: number;
