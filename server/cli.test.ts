@@ -30,7 +30,7 @@ describe('hardening-lab CLI', () => {
     expect(result.all).toContain('go install sigs.k8s.io/kind@v0.30.0');
     expect(result.all).toContain('Nothing was created');
     expect(result.all?.split('\n').length).toBeLessThan(25);
-    expect(fs.existsSync(env.HARDENING_LAB_STATE_DIR!)).toBe(false);
+    expect(fs.existsSync(env.HARDENING_LAB_STATE_DIR ?? '')).toBe(false);
   });
 
   it('refuses a non-loopback --host without a token, saying why', async () => {
