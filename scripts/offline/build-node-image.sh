@@ -19,6 +19,7 @@ K8S_MINOR="${K8S_VERSION#v}"; K8S_MINOR="${K8S_MINOR#*.}"; K8S_MINOR="${K8S_MINO
 K8S_MAJOR="${K8S_VERSION#v}"; K8S_MAJOR="${K8S_MAJOR%%.*}"
 STAGING_VERSION="v0.${K8S_MINOR}.${K8S_VERSION##*.}"
 GO_BUILD_TAGS="selinux,notest,grpcnotrace"
+POD_NETWORK_IMAGE="docker.io/hardening-lab/pod-network:r${RECIPE_REV}"
 
 # ---------------------------------------------------------------------------
 stage_k8s_binaries() {
@@ -173,14 +174,22 @@ stage_component_images() {
     esac
     tags+=("$img")
   done
+  printf '%s\n' "${tags[@]}" >"$WORK_DIR/component-images.txt.tmp"
+  # The offline pod network (instead of kindnetd): small Debian rootfs + our loop script.
+  rm -rf "$t"; cp -a "$SLIM_ROOTFS" "$t"
+  install -m 0755 "$SCRIPT_DIR/node-files/hardening-lab-pod-network" "$t/usr/local/bin/hardening-lab-pod-network"
+  tar -C "$t" --numeric-owner -c . | docker import --change "$path_env" \
+    --change 'CMD ["/usr/local/bin/hardening-lab-pod-network"]' - "$POD_NETWORK_IMAGE"
+  tags+=("$POD_NETWORK_IMAGE")
   rm -rf "$t"
   docker save -o "$WORK_DIR/component-images.tar.tmp" "${tags[@]}"
   mv "$WORK_DIR/component-images.tar.tmp" "$WORK_DIR/component-images.tar"
-  printf '%s\n' "${tags[@]}" >"$WORK_DIR/component-images.txt"
+  mv "$WORK_DIR/component-images.txt.tmp" "$WORK_DIR/component-images.txt"
+  printf '%s\n' "${tags[@]}" >"$WORK_DIR/node-images.txt"
   ls -la "$WORK_DIR/component-images.tar"
 }
 
-check_component_images() { [[ -s "$WORK_DIR/component-images.tar" && -s "$WORK_DIR/component-images.txt" ]]; }
+check_component_images() { [[ -s "$WORK_DIR/component-images.tar" && -s "$WORK_DIR/node-images.txt" ]]; }
 
 # ---------------------------------------------------------------------------
 NODE_ROOTFS="$WORK_DIR/node-rootfs"
@@ -241,8 +250,6 @@ stage_node_files() {
   # CNI plugins where containerd's CRI plugin looks for them.
   mkdir -p "$r/opt/cni/bin" "$r/etc/cni/net.d"
   for f in ptp host-local loopback portmap bridge; do ln -sf "/usr/lib/cni/$f" "$r/opt/cni/bin/$f"; done
-  install -m 0755 "$SCRIPT_DIR/node-files/hardening-lab-cni" "$r/usr/local/bin/hardening-lab-cni"
-  install -m 0644 "$SCRIPT_DIR/node-files/hardening-lab-cni.service" "$r/etc/systemd/system/hardening-lab-cni.service"
 
   # systemd tweaks for running as a container (as kind's base Dockerfile does).
   find "$r/lib/systemd/system/sysinit.target.wants/" -name "systemd-tmpfiles-setup.service" -delete
@@ -251,7 +258,7 @@ stage_node_files() {
     "$r"/lib/systemd/system/sockets.target.wants/*initctl* "$r"/lib/systemd/system/basic.target.wants/*
   grep -qx "ReadKMsg=no" "$r/etc/systemd/journald.conf" || echo "ReadKMsg=no" >>"$r/etc/systemd/journald.conf"
   ln -sf /lib/systemd/systemd "$r/sbin/init"
-  chroot "$r" systemctl enable kubelet.service containerd.service undo-mount-hacks.service hardening-lab-cni.service
+  chroot "$r" systemctl enable kubelet.service containerd.service undo-mount-hacks.service
   chroot "$r" systemctl mask systemd-binfmt.service
   mkdir -p "$r/etc/kubernetes/manifests"
   rm -f "$r/etc/machine-id"; : >"$r/etc/machine-id"
@@ -288,22 +295,11 @@ stage_node_image() {
     docker exec "$cid" chmod 0755 "$dest"
   done
   docker exec "$cid" sh -c "printf '%s' '$K8S_VERSION' >/kind/version"
-  # kind applies /kind/manifests/default-cni.yaml unless disableDefaultCNI is set.
-  # kindnetd's image cannot be built offline; the pod network comes from the
-  # hardening-lab-cni service in every node instead, so the manifest only
-  # records that (and the product's kind config works unchanged).
-  docker exec -i "$cid" sh -c 'mkdir -p /kind/manifests && cat >/kind/manifests/default-cni.yaml' <<'YAML'
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: hardening-lab-offline-cni
-  namespace: kube-system
-data:
-  note: >-
-    Offline hardening-lab node image: no kindnetd. Each node runs
-    hardening-lab-cni.service (ptp CNI config, routes between nodes'
-    podCIDRs, masquerade). NetworkPolicy is not enforced.
-YAML
+  # kind applies /kind/manifests/default-cni.yaml unless disableDefaultCNI is
+  # set. kindnetd's image cannot be built offline: our pod-network DaemonSet
+  # takes its place, so the product's kind config works unchanged.
+  sed "s#POD_NETWORK_IMAGE#${POD_NETWORK_IMAGE}#" "$SCRIPT_DIR/node-files/pod-network.yaml" \
+    | docker exec -i "$cid" sh -c 'mkdir -p /kind/manifests && cat >/kind/manifests/default-cni.yaml'
   mapfile -t want < <(docker exec "$cid" kubeadm config images list --kubernetes-version "$K8S_VERSION")
   diff <(printf '%s\n' "${want[@]}" | sort) <(sort "$WORK_DIR/component-images.txt") \
     || die "component images differ from what kubeadm in the node expects; rerun with --force component-images"
@@ -315,9 +311,9 @@ YAML
     <"$WORK_DIR/component-images.tar"
   have="$(docker exec "$cid" ctr -n k8s.io images ls -q)"
   echo "$have"
-  for b in "${want[@]}"; do
+  while read -r b; do
     grep -qxF "$b" <<<"$have" || { echo "MISSING in node containerd: $b"; missing=1; }
-  done
+  done <"$WORK_DIR/node-images.txt"
   [[ $missing -eq 0 ]] || die "image import incomplete"
   docker exec "$cid" sh -c 'kill $(pidof containerd); for i in $(seq 1 20); do pidof containerd >/dev/null || exit 0; sleep 0.5; done; exit 1'
   docker exec "$cid" sh -c 'rm -rf /var/log/containerd-build.log /run/containerd /tmp/*'

@@ -11,13 +11,14 @@ BUSYBOX_TAGS=(busybox:1.36 busybox:latest)
 STANDIN_LABEL="org.opencontainers.image.description=\"hardening-lab offline stand-in, built from Debian ${DEBIAN_SUITE} packages (not the Docker Hub image)\""
 
 stage_slim_rootfs() {
-  # Small Debian rootfs shared by the nginx stand-in and the kube-proxy image.
-  debootstrap_rootfs "$SLIM_ROOTFS" nginx-light busybox-static iptables conntrack
+  # Small Debian rootfs shared by the nginx stand-in, the kube-proxy image and
+  # the offline pod-network image (iproute2, jq, curl).
+  debootstrap_rootfs "$SLIM_ROOTFS" nginx-light busybox-static iptables conntrack iproute2 jq curl
   chroot "$SLIM_ROOTFS" nginx -v
   du -sh "$SLIM_ROOTFS"
 }
 
-check_slim_rootfs() { [[ -x "$SLIM_ROOTFS/usr/sbin/nginx" ]]; }
+check_slim_rootfs() { [[ -x "$SLIM_ROOTFS/usr/sbin/nginx" && -x "$SLIM_ROOTFS/usr/bin/jq" ]]; }
 
 _nginx_tree() {
   local t=$1
