@@ -126,6 +126,38 @@ describe('terminals in the browser (stand-in nodes are local bash shells)', () =
     expect(after).toBe(xtermCols);
   });
 
+  it('opens links printed in the terminal in a new tab (web links)', async () => {
+    const terminal = app.terminal('control-plane');
+    await terminal.runCommand(`clear; echo ${server.server.url}/hardening-lab-link-probe`);
+    await terminal.waitForLine(/^http:\/\/127\.0\.0\.1:\d+\/hardening-lab-link-probe$/);
+    // The link's first cell: find its row, then point at it.
+    const row = (await terminal.lines()).findIndex((line) => line.endsWith('/hardening-lab-link-probe'));
+    const screen = terminal.pane.locator('.xterm-screen');
+    const box = await screen.boundingBox();
+    const rows = await app.page.evaluate(
+      () => (globalThis as unknown as PageGlobals).__hardeningLab?.terminals['control-plane']?.term.rows ?? 1,
+    );
+    if (!box) throw new Error('terminal not on screen');
+    const cellHeight = box.height / rows;
+    const x = box.x + 30;
+    const y = box.y + cellHeight * (row + 0.5);
+    await app.page.mouse.move(x, y - 2);
+    await app.page.mouse.move(x, y);
+    const popup = browser.context.waitForEvent('page', { timeout: 10_000 });
+    await app.page.mouse.click(x, y);
+    const opened = await popup;
+    await expect.poll(() => opened.url()).toBe(`${server.server.url}/hardening-lab-link-probe`);
+    await opened.close();
+  });
+
+  it('moves between terminal tabs with the arrow keys', async () => {
+    await app.terminal('control-plane').tab.focus();
+    await app.page.keyboard.press('ArrowRight');
+    expect(await app.terminal('worker').isActive()).toBe(true);
+    await app.page.keyboard.press('ArrowRight');
+    expect(await app.terminal('control-plane').isActive()).toBe(true);
+  });
+
   it('loaded with no console errors and no CSP violations', () => {
     // This server has no lab routes (no lab engine, no fixture): the lab list's 404 is expected.
     expect(app.problems.filter((p) => p !== 'http 404: /api/labs')).toEqual([]);

@@ -59,10 +59,10 @@ export function TerminalPane({ connection, visible, tabId, panelId }: TerminalPa
     return () => connection.element.remove();
   }, [connection]);
 
+  // Focus is not moved here: keyboard users switching tabs keep it on the tab
+  // (WAI-ARIA tabs); a click on a tab or a Run moves it into the terminal.
   useEffect(() => {
-    if (!visible) return;
-    connection.fit();
-    connection.focus();
+    if (visible) connection.fit();
   }, [visible, connection]);
 
   return (

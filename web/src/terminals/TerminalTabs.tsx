@@ -61,7 +61,10 @@ export function TerminalTabs({ cluster }: { cluster: ClusterStatus | undefined }
               aria-controls={panelId(target)}
               tabIndex={selected ? 0 : -1}
               className={`terminal-tab ${selected ? 'terminal-tab-active' : ''}`}
-              onClick={() => hub.activate(target)}
+              onClick={() => {
+                hub.activate(target);
+                connection.focus();
+              }}
               data-terminal-tab={target}
             >
               <TabLabel connection={connection} />

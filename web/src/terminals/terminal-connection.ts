@@ -115,11 +115,12 @@ export class TerminalConnection {
     if (this.statusValue.phase === 'exited') this.startNewShell();
     this.term.paste(command);
     this.send('\r');
-    this.term.focus();
+    this.focus();
   }
 
+  /** Deferred a frame: a tab being brought to the front is still hidden until React renders it. */
   focus(): void {
-    this.term.focus();
+    window.requestAnimationFrame(() => this.term.focus());
   }
 
   /** Re-measure (the tab became visible, the splitter moved). */
