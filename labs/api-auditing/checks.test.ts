@@ -496,7 +496,10 @@ describe('step 3: secretsLoggedAtMetadata', () => {
   it('fails a create logged at RequestResponse, with the data in requestObject', async () => {
     const { view, check } = await enabledProbe();
     const grep = await recordedExec(view, 'grep', '-F', '"name":"db-password"');
-    const event = JSON.parse(grep.result.stdout.trim()) as Record<string, unknown>;
+    const event = JSON.parse(grep.result.stdout.split('\n').find((l) => l.includes('"verb":"create"')) ?? '') as Record<
+      string,
+      unknown
+    >;
     const leaky = {
       ...event,
       level: 'RequestResponse',

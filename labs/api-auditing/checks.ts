@@ -522,13 +522,17 @@ function describeCurl(result: ExecResult): string {
 }
 
 export const auditingEnabled: Check = async (view) => {
-  const { findings, setup } = await readAuditSetup(view);
-  const health = await apiserverHealth(view);
+  // Independent looks at once: each is a command on the node, and a loaded
+  // machine makes every one of them slow.
+  const [{ findings, setup }, health, running] = await Promise.all([
+    readAuditSetup(view),
+    apiserverHealth(view),
+    view.execOnNode(NODE, PGREP_ARGV),
+  ]);
   findings.push(health.finding);
   if (!setup || !health.healthy) return findings;
 
   // The manifest says what should run; the process says what runs.
-  const running = await view.execOnNode(NODE, PGREP_ARGV);
   const cmdline = running.exitCode === 0 ? running.stdout : '';
   const wanted = [`--audit-policy-file=${setup.policyFlag}`, `--audit-log-path=${setup.logFlag}`];
   const missing = wanted.filter((flag) => !cmdline.split(/\s+/).includes(flag));
@@ -657,7 +661,7 @@ const DEFAULT_PROBE: SecretsProbeOptions = {
 export function makeSecretsLoggedAtMetadata(options: Partial<SecretsProbeOptions> = {}): Check {
   const o: SecretsProbeOptions = { ...DEFAULT_PROBE, ...options };
   return async (view) => {
-    const { setup } = await readAuditSetup(view);
+    const [{ setup }, health] = await Promise.all([readAuditSetup(view), apiserverHealth(view)]);
     if (!setup?.logHostPath) {
       return [
         fail(
@@ -670,13 +674,10 @@ export function makeSecretsLoggedAtMetadata(options: Partial<SecretsProbeOptions
         ),
       ];
     }
-    const log = setup.logHostPath;
-    const health = await apiserverHealth(view);
     if (!health.healthy) return [health.finding];
-
-    const findings: Finding[] = [await learnerSecretFinding(view, log)];
-    findings.push(...(await probeFindings(view, log, o)));
-    return findings;
+    const log = setup.logHostPath;
+    const [learner, probe] = await Promise.all([learnerSecretFinding(view, log), probeFindings(view, log, o)]);
+    return [learner, ...probe];
   };
 }
 

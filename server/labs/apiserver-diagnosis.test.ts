@@ -32,7 +32,11 @@ const execSchema = z.object({ exitCode: z.number().nullable(), stdout: z.string(
 const fixtureSchema = z.object({
   description: z.string(),
   crashLoop: z.object({ readyz: execSchema, crictlPs: z.string(), crictlPsJson: z.string(), logs: execSchema }),
-  noContainer: z.object({ crictlPs: z.string(), crictlPsJson: z.string(), journal: z.string() }),
+  noContainer: z.object({
+    crictlPs: z.string(),
+    crictlPsJson: z.string(),
+    journals: z.object({ yamlError: z.string(), hostPathMissing: z.string(), mountWithoutVolume: z.string() }),
+  }),
 });
 const fixture = fixtureSchema.parse(
   JSON.parse(fs.readFileSync(new URL('./apiserver-diagnosis.fixture.json', import.meta.url), 'utf8')),
@@ -114,21 +118,15 @@ describe('explaining the cause', () => {
     expect(explainFacts({ healthy: false, containers: exited, logTail: line })).toContain(expected);
   });
 
-  it("reads kubelet's journal when no container was ever created", () => {
-    const kubeletTail = filterKubeletJournal(fixture.noContainer.journal);
-    expect(kubeletTail).not.toContain('SyncLoop');
-    expect(explainFacts({ healthy: false, containers: [], logTail: '', kubeletTail })).toContain(
-      'kubelet cannot read the manifest',
-    );
-    expect(
-      explainFacts({
-        healthy: false,
-        containers: [],
-        logTail: '',
-        kubeletTail:
-          'MountVolume.SetUp failed for volume "audit-policy" : hostPath type check failed: /etc/kubernetes/audit/policy.yaml is not a file',
-      }),
-    ).toContain('/etc/kubernetes/audit/policy.yaml is not a file on the node');
+  it.each([
+    ['yamlError', 'kubelet cannot read the manifest (yaml: line 16: did not find expected key)'],
+    ['hostPathMissing', '/etc/kubernetes/audit-policy.yaml is not a file on the node (hostPath type File)'],
+    ['mountWithoutVolume', 'the volumeMount "audit-policy" names a volume that spec.volumes does not define'],
+  ] as const)("reads kubelet's recorded journal when no container was created: %s", (name, expected) => {
+    const kubeletTail = filterKubeletJournal(fixture.noContainer.journals[name]);
+    // The apiserver-is-down noise (mirror pods, node status, events) is dropped.
+    expect(kubeletTail).not.toMatch(/mirror pod|Unable to write event/);
+    expect(explainFacts({ healthy: false, containers: [], logTail: '', kubeletTail })).toContain(expected);
   });
 
   it('says "wait" for a running container that is not ready yet, and "nothing to repair" when healthy', () => {
@@ -182,7 +180,7 @@ describe('diagnoseApiserver', () => {
       [READYZ_ARGV, { exitCode: 7, stdout: '', stderr: '' }],
       [CRICTL_PS_ARGV, ok(fixture.noContainer.crictlPs)],
       [CRICTL_PS_JSON_ARGV, ok(fixture.noContainer.crictlPsJson)],
-      [KUBELET_JOURNAL_ARGV, ok(fixture.noContainer.journal)],
+      [KUBELET_JOURNAL_ARGV, ok(fixture.noContainer.journals.yamlError)],
     ]);
     const d = await diagnoseApiserver(provider, { run });
     expect(d.containerId).toBeUndefined();

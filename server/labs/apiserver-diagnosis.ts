@@ -169,34 +169,46 @@ const LOG_CLUES: Clue[] = [
   },
 ];
 
-// kubelet's own complaints when it cannot even create the apiserver pod.
+// kubelet's own complaints when it cannot even create the apiserver pod
+// (messages as kubelet 1.34 writes them; quotes arrive escaped).
 const KUBELET_CLUES: Clue[] = [
   {
-    pattern: /hostPath type check failed: ([^\s,"]+) is not a (file|directory)/,
+    pattern: /hostPath type check failed: ([^\s,"\\]+) is not a (file|directory)/,
     hint: (m) =>
       `kubelet refuses to start the pod: ${m[1]} is not a ${m[2]} on the node (hostPath type ${m[2] === 'file' ? 'File' : 'Directory'}). Create it there, or fix the hostPath path.`,
   },
   {
-    pattern: /(Could not process manifest file|could not parse|error converting YAML to JSON|yaml: line \d+)[^\n]*/,
+    pattern: /couldn't parse as pod\((.*?)\), please check config file/,
     hint: (m) =>
-      `kubelet cannot read the manifest (${m[0].trim().slice(0, 200)}): a YAML mistake, usually indentation near your edit.`,
+      `kubelet cannot read the manifest (${m[1]}): a YAML mistake, usually the indentation of a line you added.`,
   },
   {
-    pattern:
-      /(spec\.containers\[0\]\.volumeMounts\[\d+\]\.name: Not found[^\n]*|volumeMounts\[\d+\]\.name: Not found[^\n]*)/,
+    pattern: /volumeMounts\[\d+\]\.name: Not found: \\?"([^"\\]+)/,
     hint: (m) =>
-      `The manifest mounts a volume that spec.volumes does not define (${m[1]?.trim()}): the names of volume and volumeMount must match.`,
+      `kubelet rejects the manifest: the volumeMount "${m[1]}" names a volume that spec.volumes does not define. Add the volume (or fix the name so both match).`,
   },
   {
-    pattern: /(Duplicate value[^\n]*|must be unique[^\n]*)/,
-    hint: (m) => `kubelet rejects the manifest: ${m[1]?.trim()} (two volumes or mounts with the same name or path).`,
+    pattern: /invalid pod: \[([^\]]*)\]/,
+    hint: (m) => `kubelet rejects the manifest: ${(m[1] ?? '').replaceAll('\\"', '"')}.`,
   },
 ];
 
+/** The apiserver's log is one run: the first clue in priority order wins. */
 function findClue(text: string, clues: Clue[]): string | undefined {
   const lines = text.split('\n').reverse();
   for (const clue of clues) {
     for (const line of lines) {
+      const m = clue.pattern.exec(line);
+      if (m) return clue.hint(m);
+    }
+  }
+  return undefined;
+}
+
+/** kubelet's journal spans several attempts: the newest line with a clue wins. */
+function findNewestClue(text: string, clues: Clue[]): string | undefined {
+  for (const line of text.split('\n').reverse()) {
+    for (const clue of clues) {
       const m = clue.pattern.exec(line);
       if (m) return clue.hint(m);
     }
@@ -218,7 +230,7 @@ export function explainFacts(facts: DiagnosisFacts): string | undefined {
   if (fromLog) return fromLog;
   const newest = facts.containers[0];
   if (!newest) {
-    const fromKubelet = facts.kubeletTail ? findClue(facts.kubeletTail, KUBELET_CLUES) : undefined;
+    const fromKubelet = facts.kubeletTail ? findNewestClue(facts.kubeletTail, KUBELET_CLUES) : undefined;
     return (
       fromKubelet ??
       'kubelet has not started any kube-apiserver container. Either it has not noticed the change yet (wait 20 s), or it cannot create the pod: ' +
@@ -233,11 +245,21 @@ export function explainFacts(facts: DiagnosisFacts): string | undefined {
     : 'kube-apiserver exits right after starting and left no log lines.';
 }
 
-/** Only lines about the apiserver pod: the journal is noisy. */
+// While the apiserver is down kubelet also complains, every few seconds, that
+// it cannot reach it (mirror pods, node status, events): true, and no clue.
+const KUBELET_NOISE =
+  /mirror pod|node status|Unable to write event|Failed to get status for pod|connect: connection refused/i;
+
+/** Only kubelet's errors about the apiserver pod or its manifest. */
 export function filterKubeletJournal(text: string, maxLines = 12): string {
   return text
     .split('\n')
-    .filter((l) => /kube-apiserver|manifest/i.test(l) && /error|fail|invalid|could not|not found|refus/i.test(l))
+    .filter(
+      (l) =>
+        /kube-apiserver|manifest/i.test(l) &&
+        /error|fail|invalid|could not|not found|refus|unable/i.test(l) &&
+        !KUBELET_NOISE.test(l),
+    )
     .slice(-maxLines)
     .join('\n');
 }
@@ -257,9 +279,10 @@ export async function diagnoseApiserver(
   const node = options.node ?? CONTROL_PLANE;
   const run = options.run ?? providerRunner(provider);
   const [readyz, ps, psJson] = await Promise.all([
-    run(node, READYZ_ARGV, 5_000),
-    run(node, CRICTL_PS_ARGV, 8_000),
-    run(node, CRICTL_PS_JSON_ARGV, 8_000),
+    // Generous deadlines: this runs exactly when the node is busy restarting things.
+    run(node, READYZ_ARGV, 10_000),
+    run(node, CRICTL_PS_ARGV, 10_000),
+    run(node, CRICTL_PS_JSON_ARGV, 10_000),
   ]);
   const healthy = readyz.exitCode === 0 && readyz.stdout.trim() === 'ok';
   const containers = psJson.exitCode === 0 ? parseCrictlJson(psJson.stdout) : [];
@@ -268,7 +291,7 @@ export async function diagnoseApiserver(
   let logTail = '';
   let kubeletTail: string | undefined;
   if (!healthy && newest) {
-    const logs = await run(node, crictlLogsArgv(newest.id), 8_000);
+    const logs = await run(node, crictlLogsArgv(newest.id), 10_000);
     // The apiserver logs to stderr (klog); crictl replays it there.
     logTail =
       [logs.stdout, logs.stderr]
@@ -277,7 +300,7 @@ export async function diagnoseApiserver(
         .trimEnd() ||
       (logs.failure ?? '');
   } else if (!healthy) {
-    const journal = await run(node, KUBELET_JOURNAL_ARGV, 8_000);
+    const journal = await run(node, KUBELET_JOURNAL_ARGV, 10_000);
     kubeletTail =
       journal.exitCode === 0 ? filterKubeletJournal(journal.stdout) : (journal.failure ?? journal.stderr.trim());
   }

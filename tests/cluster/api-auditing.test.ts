@@ -1,0 +1,175 @@
+// Cluster tier for the api-auditing lab, on the real kind cluster that
+// scripts/test-cluster.sh created (KUBECONFIG, HARDENING_LAB_CLUSTER):
+//   1. what test-lab does: cleanup, setup, then per step the check FAILS,
+//      the reference solution runs, the check PASSES;
+//   2. the break-glass path for real: the flags without their volumes make
+//      the apiserver crash-loop; the check names the missing mount, the
+//      diagnosis reads crictl's view and the apiserver's last words, and the
+//      restore from the node-side copy brings the apiserver back;
+//   3. a policy with secrets at RequestResponse: the data really lands in
+//      the log, and step 3 fails naming it.
+// Every case restarts the apiserver: minutes, not seconds.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingsPass } from '../../server/checks/check.js';
+import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
+import { KindProvider } from '../../server/cluster/kind-provider.js';
+import { APISERVER_HEALTH_EXPECTED, type ApiserverDiagnosis } from '../../server/labs/apiserver-diagnosis-protocol.js';
+import { diagnoseApiserver, providerRunner } from '../../server/labs/apiserver-diagnosis.js';
+import { nodeCopyRestorer } from '../../server/labs/apiserver-diagnosis-routes.js';
+import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
+import { loadLab } from '../../server/labs/lab-loader.js';
+import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
+import type { Finding } from '../../server/protocol.js';
+
+const kubeconfig = process.env.KUBECONFIG;
+const cluster = process.env.HARDENING_LAB_CLUSTER;
+if (!kubeconfig || !cluster) {
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
+}
+const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'api-auditing');
+
+const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
+const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
+const scripts = new NodeScriptRunner({ provider });
+let lab: LoadedLab;
+
+async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
+  const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
+  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
+  return result.log;
+}
+
+function step(id: string): LoadedStep {
+  const found = lab.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`no step ${id}`);
+  return found;
+}
+
+const check = (id: string): Promise<Finding[]> => step(id).check(view);
+const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls the node-side diagnosis until `done` says so (the apiserver needs its time). */
+async function diagnoseUntil(done: (d: ApiserverDiagnosis) => boolean, seconds = 150): Promise<ApiserverDiagnosis> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const d = await diagnoseApiserver(provider);
+    if (done(d) || Date.now() > deadline) return d;
+    await sleep(3000);
+  }
+}
+
+/** The "flags only" half of step 2, exactly as its text shows it. */
+const FLAGS_ONLY = `cat > /tmp/audit-flags.yaml <<'EOF'
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+EOF
+cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.edit
+sed -i '/^    - kube-apiserver$/r /tmp/audit-flags.yaml' /etc/kubernetes/kube-apiserver.yaml.edit
+mv /etc/kubernetes/kube-apiserver.yaml.edit /etc/kubernetes/manifests/kube-apiserver.yaml`;
+
+describe(`api-auditing on "${cluster}"`, () => {
+  beforeAll(async () => {
+    const loaded = await loadLab(LAB_DIR);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    lab = loaded.lab;
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+  });
+
+  afterAll(async () => {
+    try {
+      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    } finally {
+      view.close();
+    }
+  });
+
+  it('test-lab: every check fails before its solution and passes after it', async () => {
+    for (const s of lab.steps) {
+      const before = await check(s.id);
+      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
+      await run(s.id, s.solution);
+      const after = await check(s.id);
+      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
+    }
+  }, 900_000);
+
+  it('cleanup restores the manifest, removes policy and log, and the checks fail again', async () => {
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    const log = await run(
+      'verify',
+      `! grep -q -- --audit- /etc/kubernetes/manifests/kube-apiserver.yaml && echo manifest-clean
+! pgrep -a -x kube-apiserver | grep -q -- --audit- && echo process-clean
+[ ! -e /etc/kubernetes/audit ] && [ ! -e /var/log/kubernetes/audit ] && echo files-gone
+kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
+    );
+    expect(log).toContain('manifest-clean');
+    expect(log).toContain('process-clean');
+    expect(log).toContain('files-gone');
+    expect(log).toContain('ns-gone');
+    expect(findingsPass(await check('write-policy'))).toBe(false);
+    expect(findingsPass(await check('enable-auditing'))).toBe(false);
+    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+  }, 600_000);
+
+  it('break-glass: flags without volumes crash-loop the apiserver; check, diagnosis and restore say why and recover', async () => {
+    await run('policy', step('write-policy').solution);
+    await run('flags-only', FLAGS_ONLY);
+    const crashed = await diagnoseUntil(
+      (d) => !d.healthy && d.containers.some((c) => c.state === 'exited') && /policy\.yaml/.test(d.logTail),
+    );
+    expect(crashed.healthy, JSON.stringify(crashed, null, 2)).toBe(false);
+    expect(crashed.crictlPs).toMatch(/Exited\s+kube-apiserver/);
+    expect(crashed.logTail).toMatch(/no such file or directory/);
+    expect(crashed.hint).toContain('cannot open /etc/kubernetes/audit/policy.yaml inside its container');
+
+    const findings = await check('enable-auditing');
+    expect(
+      findings.find((f) => f.expected.startsWith('a hostPath volume mounted at /etc/kubernetes/audit/policy.yaml'))?.ok,
+    ).toBe(false);
+    expect(findings.find((f) => f.expected === APISERVER_HEALTH_EXPECTED)?.ok, show(findings)).toBe(false);
+
+    const restored = await nodeCopyRestorer(providerRunner(provider))(lab);
+    expect(restored, restored.log).toMatchObject({
+      ok: true,
+      restored: ['control-plane:/etc/kubernetes/manifests/kube-apiserver.yaml'],
+    });
+    const back = await diagnoseUntil((d) => d.healthy);
+    expect(back.healthy, JSON.stringify(back, null, 2)).toBe(true);
+    // kubelet replaced the crash-looping pod with the original one.
+    const after = await check('enable-auditing');
+    expect(after.filter((f) => !f.ok).map((f) => f.expected)).toEqual([
+      '--audit-policy-file=<policy path> on kube-apiserver',
+      '--audit-log-path=<log file> on kube-apiserver',
+    ]);
+  }, 600_000);
+
+  it('secrets at RequestResponse put the data into the log, and step 3 names it', async () => {
+    await run(
+      'leaky-policy',
+      step('write-policy').solution.replace(
+        '  - level: Metadata\n    resources:',
+        '  - level: RequestResponse\n    resources:',
+      ),
+    );
+    const policy = await check('write-policy');
+    expect(policy.find((f) => !f.ok)?.expected).toBe('no rule logs secrets at Request or RequestResponse');
+    await run('enable', step('enable-auditing').solution);
+    await run('secret', step('prove-secrets-metadata').solution.replace(/if grep -qE[\s\S]*$/, 'echo created'));
+    const leaked = await run('grep', "grep -cE 'UzNjcjN0VmFsdWU=' /var/log/kubernetes/audit/audit.log || true");
+    expect(Number(leaked.trim().split('\n').at(-1))).toBeGreaterThan(0);
+    const findings = await check('prove-secrets-metadata');
+    const bad = findings.filter((f) => !f.ok);
+    expect(bad.map((f) => f.expected)).toEqual([
+      'your create of secret audit-lab/db-password logged at Metadata',
+      'a new secret is logged at Metadata, without its value',
+    ]);
+    expect(bad[1]?.found).toContain('the secret value is in the log line');
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+  }, 900_000);
+});
