@@ -108,8 +108,47 @@ function missingPod(name: string, advice: string): Finding {
   });
 }
 
+/** nginx's fatal lines ("[emerg] mkdir() ... failed (30: Read-only file system)"). */
 function nginxErrors(logs: string): string[] {
-  return logs.split('\n').filter((l) => /\[emerg\]|\[crit\]/.test(l) && /Read-only file system/.test(l));
+  return logs
+    .split('\n')
+    .filter((l) => /\[(emerg|crit|alert)\]/.test(l))
+    .map((l) => l.trim());
+}
+
+/** What to do about nginx's fatal errors, in the learner's terms. */
+export function adviceForNginxErrors(errors: string[], mounts: string[]): string | undefined {
+  const readOnly = [
+    ...new Set(
+      errors
+        .filter((e) => /Read-only file system/.test(e))
+        .map((e) => /"([^"]+)"/.exec(e)?.[1])
+        .filter((p): p is string => p !== undefined),
+    ),
+  ];
+  if (readOnly.length > 0) {
+    return (
+      `nginx cannot write ${readOnly.join(' and ')} on the read-only root, so it exits. ` +
+      'Mount a writable emptyDir at /var/cache/nginx and another at /var/run (where it writes nginx.pid)' +
+      (mounts.length > 0 && mounts.every((m) => m.startsWith('/var/log'))
+        ? ': an emptyDir on /var/log alone, as in the blog, is not enough.'
+        : '.')
+    );
+  }
+  if (errors.some((e) => /\/var\/log\/nginx\/.*No such file or directory/.test(e)) && mounts.includes('/var/log')) {
+    return (
+      "The emptyDir mounted on /var/log (the blog's) hides the image's /var/log/nginx directory, so nginx cannot open its error log and exits. " +
+      'Drop that volume (nginx logs to stdout) or mount it at /var/log/nginx, and mount emptyDirs at /var/cache/nginx and /var/run instead.'
+    );
+  }
+  return errors.length > 0
+    ? 'nginx exits at start-up: the log line above names the file or directory it needs.'
+    : undefined;
+}
+
+/** Exec refused because the container is between two restarts. */
+function restarting(result: ExecResult): boolean {
+  return result.exitCode === null && /container not found|not running|is waiting to start/i.test(result.failure ?? '');
 }
 
 // ---- step 1: read-only root filesystem -----------------------------------------
@@ -143,9 +182,21 @@ export const readOnlyRoot: Check = async (view) => {
     );
   }
 
-  // nginx must still start: it writes to /var/cache/nginx and /var/run.
+  // nginx must still start (it writes to /var/cache/nginx and /var/run) and stay up.
   const running = isRunning(pod, container.name);
-  if (podReady(pod)) {
+  const restarts = containerStatusOf(pod, container.name)?.restartCount ?? 0;
+  // The service-account token mount is added by the API server, not by the learner.
+  const mounts = (container.volumeMounts ?? [])
+    .map((m) => m.mountPath)
+    .filter((m) => !m.startsWith('/var/run/secrets/'));
+  let errors: string[] = [];
+  if (!podReady(pod) || restarts > 0) {
+    const logs = `${await view.podLogs(NAMESPACE, RO_POD, { container: container.name, previous: true, tailLines: 20 })}\n${
+      running ? '' : await view.podLogs(NAMESPACE, RO_POD, { container: container.name, tailLines: 20 })
+    }`;
+    errors = nginxErrors(logs);
+  }
+  if (podReady(pod) && errors.length === 0) {
     findings.push(
       pass(
         `container ${container.name} running and ready`,
@@ -154,34 +205,15 @@ export const readOnlyRoot: Check = async (view) => {
       ),
     );
   } else {
-    const logs = `${await view.podLogs(NAMESPACE, RO_POD, { container: container.name, previous: true, tailLines: 20 })}\n${
-      running ? '' : await view.podLogs(NAMESPACE, RO_POD, { container: container.name, tailLines: 20 })
-    }`;
-    const errors = nginxErrors(logs);
-    // The service-account token mount is added by the API server, not by the learner.
-    const mounts = (container.volumeMounts ?? [])
-      .map((m) => m.mountPath)
-      .filter((m) => !m.startsWith('/var/run/secrets/'));
-    let advice =
-      'Wait a few seconds and check again; if it stays like this, `kubectl -n immutable-pods describe pod ro-nginx` says why.';
-    if (errors.length > 0) {
-      const paths = [
-        ...new Set(errors.map((e) => /"([^"]+)"/.exec(e)?.[1]).filter((p): p is string => p !== undefined)),
-      ];
-      advice =
-        `nginx cannot write ${paths.join(' and ')} on the read-only root, so it exits. ` +
-        'Mount a writable emptyDir at /var/cache/nginx and another at /var/run (where it writes nginx.pid)' +
-        (mounts.length > 0 && mounts.every((m) => m.startsWith('/var/log'))
-          ? ': an emptyDir on /var/log alone, as in the blog, is not enough.'
-          : '.');
-    }
     findings.push(
       fail(
         `container ${container.name} running and ready`,
-        `${describeContainerState(pod, container.name)}${errors[0] ? `; log: ${errors[0].trim()}` : ''}`,
+        `${describeContainerState(pod, container.name)}${errors[0] ? `; log: ${errors[0]}` : ''}`,
         {
           where: 'status.containerStatuses',
-          advice,
+          advice:
+            adviceForNginxErrors(errors, mounts) ??
+            'Wait a few seconds and check again; if it stays like this, `kubectl -n immutable-pods describe pod ro-nginx` says why.',
         },
       ),
     );
@@ -212,6 +244,13 @@ export const readOnlyRoot: Check = async (view) => {
           'An attacker in this container can still drop tools into the image filesystem. Set readOnlyRootFilesystem: true in the container securityContext.',
       }),
     );
+  } else if (restarting(root.result)) {
+    findings.push(
+      fail('writing to / fails with "Read-only file system"', 'not tested: the container is restarting', {
+        where: root.where,
+      }),
+    );
+    return findings;
   } else {
     findings.push(
       fail('writing to / fails with "Read-only file system"', describeExec(root.result), { where: root.where }),

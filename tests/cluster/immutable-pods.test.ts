@@ -7,7 +7,7 @@
 //      /var/log only, `- c` in the probe).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
 import { KindProvider } from '../../server/cluster/kind-provider.js';
 import { testLabCommand } from '../../server/cli/lab-commands.js';
@@ -85,6 +85,10 @@ describe(`immutable-pods on "${cluster}"`, () => {
       await run('setup', lab.setup ?? '');
     });
 
+    beforeEach(async () => {
+      await run('clean-pods', 'kubectl -n immutable-pods delete pod --all --wait --ignore-not-found');
+    });
+
     it('kubectl refuses the misspelt field; sent without validation it is dropped and named', async () => {
       const refused = await scripts.run(lab, {
         node: 'control-plane',
@@ -95,20 +99,54 @@ describe(`immutable-pods on "${cluster}"`, () => {
       expect(refused.ok).toBe(false);
       expect(refused.log).toMatch(/unknown field "spec\.containers\[0\]\.securityContext\.readonlyRootFilesystem"/);
 
+      // The reference answer with only the field misspelt, sent by a client that does not validate.
       await run(
         'no-validate',
-        'kubectl apply --validate=false -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml" && kubectl -n immutable-pods wait --for=condition=Ready pod/ro-nginx --timeout=120s',
+        `cat <<'YAML' | kubectl apply --validate=false -f -
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ro-nginx
+  namespace: immutable-pods
+spec:
+  containers:
+    - name: nginx
+      image: nginx:1.27
+      imagePullPolicy: IfNotPresent
+      securityContext:
+        readonlyRootFilesystem: true
+      volumeMounts:
+        - { name: cache, mountPath: /var/cache/nginx }
+        - { name: run, mountPath: /var/run }
+  volumes:
+    - { name: cache, emptyDir: {} }
+    - { name: run, emptyDir: {} }
+YAML
+kubectl -n immutable-pods wait --for=condition=Ready pod/ro-nginx --timeout=120s`,
       );
       const findings = await readOnlyRoot(view);
       const field = findings.find((f) => f.expected.endsWith('readOnlyRootFilesystem: true'));
       expect(field, show(findings)).toMatchObject({ ok: false, found: 'field missing on the stored pod' });
       expect(field?.advice).toContain('readonlyRootFilesystem');
+      expect(field?.advice).toContain('capital O');
       const write = findings.find((f) => f.expected.startsWith('writing to /'));
       expect(write, show(findings)).toMatchObject({
         ok: false,
         found: 'the write succeeded: the root filesystem is writable',
       });
-      await run('delete', 'kubectl -n immutable-pods delete pod ro-nginx --wait');
+    });
+
+    it("the blog's manifest as printed: writable, and nginx crash-loops on the hidden /var/log/nginx", async () => {
+      await run('blog-as-is', 'kubectl apply --validate=false -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml"');
+      const findings = await eventually(
+        () => readOnlyRoot(view),
+        (f) => f.some((x) => x.expected.includes('running and ready') && !!x.advice?.includes('/var/log/nginx')),
+      );
+      expect(findings[0]?.advice, show(findings)).toContain('capital O');
+      const ready = findings.find((f) => f.expected.includes('running and ready'));
+      expect(ready, show(findings)).toMatchObject({ ok: false });
+      expect(ready?.found).toContain('/var/log/nginx/error.log');
+      expect(ready?.advice).toContain('hides the image');
     });
 
     it('names the emptyDir on /var/log only: nginx crash-loops on /var/cache/nginx', async () => {
@@ -124,7 +162,6 @@ describe(`immutable-pods on "${cluster}"`, () => {
       expect(ready, show(findings)).toMatchObject({ ok: false });
       expect(ready?.found).toContain('Read-only file system');
       expect(ready?.advice).toContain('/var/cache/nginx');
-      await run('delete', 'kubectl -n immutable-pods delete pod ro-nginx --wait');
     });
 
     it('names "- c" in the startup probe', async () => {
@@ -136,7 +173,6 @@ describe(`immutable-pods on "${cluster}"`, () => {
       expect(findings[0], show(findings)).toMatchObject({ ok: false });
       expect(findings[0]?.advice).toContain('The second item is "c", not "-c"');
       expect(findings[1]?.found, show(findings)).toContain('Startup probe failed');
-      await run('delete', 'kubectl -n immutable-pods delete pod immutable --wait');
     });
   });
 });
