@@ -10,8 +10,11 @@ import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.j
 import { containerOf, containerStatusOf, describeContainerState, describeExec, podReady, programMissing } from '../../server/checks/pod-facts.js';
 import type { Finding } from '../../server/protocol.js';
 import {
+  type LabProfile,
   describeWanted,
+  effectiveProfile,
   judgeProfile,
+  seccompAnnotations,
   parseCrictlInspect,
   runtimeContainerId,
   seccompMode,
@@ -75,7 +78,7 @@ function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings:
 }
 
 /** Behaviour of the pod as a whole: running (or, for the violation profile, never started). */
-function runningFinding(target: PodUnderTest): Finding {
+function runningFinding(target: PodUnderTest, wanted: WantedProfile): Finding {
   const expected = `container ${target.container.name} running and ready`;
   const state = describeContainerState(target.pod, target.container.name);
   if (podReady(target.pod)) return pass(expected, state, target.where);
@@ -83,7 +86,7 @@ function runningFinding(target: PodUnderTest): Finding {
   const message = status?.state?.waiting?.message ?? '';
   let advice = `Wait a few seconds and check again; if it stays like this, look at kubectl -n ${NAMESPACE} describe pod ${target.pod.metadata?.name ?? ''}.`;
   if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
-    advice = 'The runtime could not open the profile file on the node: localhostProfile must name a file under /var/lib/kubelet/seccomp, e.g. profiles/audit.json.';
+    advice = `The runtime could not open the profile file on the node: localhostProfile names a file under /var/lib/kubelet/seccomp${wanted.type === 'Localhost' ? `, here profiles/${wanted.file}` : ''}.`;
   } else if (/ImagePull|ErrImage/.test(status?.state?.waiting?.reason ?? '')) {
     advice = 'The image cannot be pulled: use busybox:1.36 (or nginx:1.27) with imagePullPolicy: IfNotPresent, as the step shows.';
   }
@@ -155,35 +158,58 @@ async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { 
           where,
           advice:
             mode === 0
-              ? 'The kernel applies no filter to this process: the container runs unconfined (privileged, Unconfined, or no profile at all).'
+              ? `The kernel applies no filter to this process. ${unconfinedCause(target)}`
               : 'Check again: the container may have just restarted.',
         });
   return { findings: [finding], runtime, mode };
 }
 
-function defaultActionFinding(runtime: RuntimeSeccomp | undefined, expectedAction: string, where: string, extra = ''): Finding[] {
-  if (!runtime) return [];
-  const expected = `OCI spec seccomp.defaultAction ${expectedAction}${extra}`;
-  if (!runtime.hasSeccomp) {
-    return [
-      fail(expected, 'no seccomp section in the OCI spec', {
-        where,
-        advice: 'The runtime started this container without any seccomp filter (privileged, Unconfined, or no profile).',
-      }),
-    ];
+/** What the OCI spec on the node must show for each profile the steps ask for. */
+const SPEC_EXPECTATIONS: Record<'RuntimeDefault' | LabProfile, { text: string; matches: (r: RuntimeSeccomp) => boolean }> = {
+  RuntimeDefault: {
+    text: "defaultAction SCMP_ACT_ERRNO with the runtime's allow list",
+    matches: (r) => r.defaultAction === 'SCMP_ACT_ERRNO' && r.ruleCount > 0,
+  },
+  'audit.json': { text: 'defaultAction SCMP_ACT_LOG (profiles/audit.json)', matches: (r) => r.defaultAction === 'SCMP_ACT_LOG' },
+  'violation.json': {
+    text: 'defaultAction SCMP_ACT_ERRNO and no allowed syscalls (profiles/violation.json)',
+    matches: (r) => r.defaultAction === 'SCMP_ACT_ERRNO' && r.ruleCount === 0,
+  },
+  'fine-grained.json': {
+    text: 'defaultAction SCMP_ACT_ERRNO and a rule denying chmod (profiles/fine-grained.json)',
+    matches: (r) => r.defaultAction === 'SCMP_ACT_ERRNO' && r.denied.includes('chmod'),
+  },
+};
+
+/** Why a container runs without a filter, from its pod: the most specific cause first. */
+function unconfinedCause(target: PodUnderTest): string {
+  if (target.container.securityContext?.privileged === true) {
+    return 'The container is privileged, and the runtime never applies seccomp to a privileged container.';
   }
-  return runtime.defaultAction === expectedAction
-    ? [pass(expected, `defaultAction ${runtime.defaultAction}, ${runtime.ruleCount} syscall names in rules`, where)]
-    : [
-        fail(expected, `defaultAction ${runtime.defaultAction ?? '(none)'}`, {
-          where,
-          advice: 'The runtime loaded a different profile than the step asks for.',
-        }),
-      ];
+  const { profile } = effectiveProfile(target.pod, target.container);
+  if (profile?.type === 'Unconfined') return 'Its effective seccompProfile is Unconfined.';
+  if (!profile) {
+    return seccompAnnotations(target.pod).length > 0
+      ? 'Its only profile is in the removed annotation, which the kubelet ignores.'
+      : 'It has no seccompProfile, and this kubelet does not default to RuntimeDefault.';
+  }
+  return 'The runtime did not apply the profile the pod asks for.';
 }
 
-function inspectWhere(target: PodUnderTest): string {
-  return `crictl inspect (info.runtimeSpec.linux.seccomp) of ${target.where}`;
+function specFinding(target: PodUnderTest, runtime: RuntimeSeccomp | undefined, wanted: WantedProfile): Finding[] {
+  if (!runtime) return [];
+  const expectation = SPEC_EXPECTATIONS[wanted.type === 'RuntimeDefault' ? 'RuntimeDefault' : wanted.file];
+  const expected = `OCI spec seccomp: ${expectation.text}`;
+  const where = `crictl inspect (info.runtimeSpec.linux.seccomp) of ${target.where}`;
+  if (!runtime.hasSeccomp) {
+    return [fail(expected, 'no seccomp section in the OCI spec: the container runs unconfined', { where, advice: unconfinedCause(target) })];
+  }
+  const found =
+    `defaultAction ${runtime.defaultAction ?? '(none)'}, ${runtime.ruleCount} syscall names in rules` +
+    (runtime.denied.length > 0 ? `, denied: ${runtime.denied.join(', ')}` : '');
+  return expectation.matches(runtime)
+    ? [pass(expected, found, where)]
+    : [fail(expected, found, { where, advice: 'The runtime loaded another profile than the step asks for: compare the pod\'s seccompProfile with the step.' })];
 }
 
 function running(target: PodUnderTest): boolean {
@@ -207,10 +233,14 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
   const target = await podUnderTest(view, podName, wanted);
   if (Array.isArray(target)) return target;
   const field = fieldFindings(target, wanted);
-  const findings = [...field.findings, runningFinding(target)];
+  const findings = [...field.findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
 
-  const node = await nodeEvidence(view, target, { needPid: true });
+  // The node's docker exec round trips and the behaviour probe are independent: run them together.
+  const [node, unshare] = await Promise.all([
+    nodeEvidence(view, target, { needPid: true }),
+    exec(view, target, ['unshare', '-U', 'true']),
+  ]);
   if (field.fieldMissing) {
     // No field: the pod is only confined if this kubelet runs with seccompDefault: true.
     const expected = `${describeWanted(wanted)} on the pod or on container ${target.container.name}`;
@@ -225,11 +255,10 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
           }),
     );
   }
-  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' (allow list of the runtime)'));
+  findings.push(...node.findings, ...specFinding(target, node.runtime, wanted));
 
   // Behaviour: creating a user namespace is the first move of many container
   // escapes; RuntimeDefault denies unshare to a container without CAP_SYS_ADMIN.
-  const unshare = await exec(view, target, ['unshare', '-U', 'true']);
   const expected = 'unshare -U (new user namespace) fails with "Operation not permitted"';
   const where = `kubectl -n ${NAMESPACE} exec ${podName} -- unshare -U true`;
   if (denied(unshare)) findings.push(pass(expected, (unshare.stderr || unshare.stdout).trim(), where));
@@ -253,10 +282,10 @@ export const auditProfile: Check = async (view) => {
   const wanted: WantedProfile = { type: 'Localhost', file: 'audit.json' };
   const target = await podUnderTest(view, 'audit-pod', wanted);
   if (Array.isArray(target)) return target;
-  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target)];
+  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
   const node = await nodeEvidence(view, target, { needPid: true });
-  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_LOG', inspectWhere(target), ' (profiles/audit.json)'));
+  findings.push(...node.findings, ...specFinding(target, node.runtime, wanted));
   return findings;
 };
 
@@ -304,17 +333,16 @@ export const violationProfile: Check = async (view) => {
     return findings;
   }
   const startFailed = status.restartCount > 0 || status.lastState?.terminated !== undefined || /StartError|RunContainerError|CrashLoopBackOff|CreateContainerError/.test(`${waiting?.reason ?? ''} ${status.state?.terminated?.reason ?? ''}`);
+  const last = status.lastState?.terminated ?? status.state?.terminated;
+  const lastText = last ? `; last attempt: ${last.reason ?? 'terminated'} (exit code ${last.exitCode})${last.message ? `: ${last.message}` : ''}` : '';
   findings.push(
     startFailed
-      ? pass(expected, state, target.where)
+      ? pass(expected, `${state}${lastText}`, target.where)
       : fail(expected, state, { where: target.where, advice: 'Check again in a few seconds: the runtime has not tried to start it yet.' }),
   );
   // The spec of the failed container shows the profile that was loaded.
   const node = await nodeEvidence(view, target, { needPid: false });
-  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' with no allowed syscalls'));
-  if (node.runtime && node.runtime.ruleCount > 0 && field.findings.every((f) => f.ok)) {
-    findings.push(fail('no allowed syscalls in the profile', `${node.runtime.ruleCount} syscall names in rules`, { where: inspectWhere(target) }));
-  }
+  findings.push(...node.findings, ...specFinding(target, node.runtime, wanted));
   return findings;
 };
 
@@ -323,15 +351,17 @@ export const fineGrainedProfile: Check = async (view) => {
   const wanted: WantedProfile = { type: 'Localhost', file: 'fine-grained.json' };
   const target = await podUnderTest(view, 'fine-grained-pod', wanted);
   if (Array.isArray(target)) return target;
-  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target)];
+  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
-  const node = await nodeEvidence(view, target, { needPid: true });
-  findings.push(...node.findings, ...defaultActionFinding(node.runtime, 'SCMP_ACT_ERRNO', inspectWhere(target), ' (allow list of profiles/fine-grained.json)'));
-
   // Behaviour, on a file the container owns, so that only seccomp can say no:
   // creating it must work (allowed syscalls), chmod on it must not.
   const probe = '/tmp/.hl-seccomp-check';
-  const result = await exec(view, target, ['sh', '-c', `touch ${probe} || exit 3; chmod 600 ${probe}; rc=$?; rm -f ${probe}; exit $rc`]);
+  const [node, result] = await Promise.all([
+    nodeEvidence(view, target, { needPid: true }),
+    exec(view, target, ['sh', '-c', `touch ${probe} || exit 3; chmod 600 ${probe}; rc=$?; rm -f ${probe}; exit $rc`]),
+  ]);
+  findings.push(...node.findings, ...specFinding(target, node.runtime, wanted));
+
   const where = `kubectl -n ${NAMESPACE} exec fine-grained-pod -- sh -c 'touch ${probe} && chmod 600 ${probe}'`;
   findings.push(
     result.exitCode === 3 || result.exitCode === null
