@@ -95,6 +95,10 @@ async function serve(): Promise<void> {
       void server.close().then(() => process.exit(0));
     }
   });
+  // The benchmark went away (killed, crashed): do not linger with shells open.
+  process.on('disconnect', () => {
+    void server.close().finally(() => process.exit(1));
+  });
   send({ type: 'ready', startUrl: server.startUrl });
 }
 
@@ -337,6 +341,16 @@ async function main(): Promise<void> {
   }
   const server = await ServerChild.start();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hardening-lab-bench-chromium-'));
+  // Interrupted: still stop the server child and Chromium, and drop the profile.
+  let interrupted = false;
+  const interrupt = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    void Promise.allSettled([context.close(), server.stop()]).finally(() => {
+      fs.rmSync(profile, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
@@ -346,6 +360,8 @@ async function main(): Promise<void> {
     // CSP has no bearing on the speed being measured.
     bypassCSP: true,
   });
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const url = new URL(server.startUrl);
