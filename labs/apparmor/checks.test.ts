@@ -189,3 +189,25 @@ describe('unloadedProfileRefused', () => {
     expect(findings[0]).toMatchObject({ ok: false, found: 'no such pod' });
   });
 });
+
+// Recorded for real on a kind cluster whose host kernel has no AppArmor: the
+// kubelet rejects such pods outright (phase Failed, reason AppArmor).
+describe('recorded on a host without AppArmor', () => {
+  it('step 1 says the host cannot run the lab', async () => {
+    const findings = failed(await profileLoaded(await load('recorded-no-apparmor-host-load-profile.json')));
+    expect(findings.map((f) => f.found)).toEqual([
+      '/sys/kernel/security/apparmor/profiles does not exist in node control-plane; /sys/module/apparmor/parameters/enabled is absent',
+      '/sys/kernel/security/apparmor/profiles does not exist in node worker; /sys/module/apparmor/parameters/enabled is absent',
+    ]);
+  });
+
+  it.each([
+    ['recorded-no-apparmor-host-confine-pod.json', podConfined],
+    ['recorded-no-apparmor-host-unloaded-profile.json', unloadedProfileRefused],
+  ] as const)('%s: the kubelet rejection is named, not mistaken for the lesson', async (fixture, check) => {
+    const findings = failed(await check(await load(fixture)));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.found).toMatch(/Cannot enforce AppArmor: AppArmor is not enabled on the host/);
+    expect(findings[0]?.advice).toMatch(/host kernel does not run AppArmor/);
+  });
+});

@@ -158,6 +158,8 @@ function choiceFinding(pod: V1Pod, containerName: string, wanted: string): Findi
 
 const NOT_LOADED = /apparmor profile not found|profile "?([\w.-]+)"? is not loaded/i;
 const NOT_ENABLED = /AppArmor is not enabled on the host|apparmor is not enabled/i;
+const KUBELET_NO_APPARMOR =
+  'The kubelet rejected the pod because it sees no AppArmor: either the host kernel does not run AppArmor (then this lab cannot run on this machine; it needs e.g. Ubuntu or Debian) or the kind nodes lack the host\'s /sys/kernel/security mount (extraMounts in the cluster config; recreate the cluster). A rejected pod is not retried: delete it and create it again once fixed.';
 
 function runtimeMessages(pod: V1Pod, containerName: string, events: CoreV1Event[]): string[] {
   const messages: string[] = [];
@@ -183,8 +185,7 @@ function notRunningFinding(pod: V1Pod, containerName: string, events: CoreV1Even
   if (disabled) {
     return fail(expected, `${state} — ${disabled}`, {
       where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name} status`,
-      advice:
-        'The kubelet inside the kind node cannot see AppArmor: the node needs the host\'s /sys/kernel/security mounted (extraMounts in the cluster config) and the host kernel must have AppArmor enabled. Recreate the cluster after fixing the config.',
+      advice: KUBELET_NO_APPARMOR,
     });
   }
   return fail(expected, state, {
@@ -413,7 +414,14 @@ export const unloadedProfileRefused: Check = async (view) => {
     return findings;
   }
   const events = await view.eventsFor(NAMESPACE, UNLOADED_PROFILE_POD);
-  const refusal = runtimeMessages(pod, container.name, events).find((m) => NOT_LOADED.test(m));
+  const messages = runtimeMessages(pod, container.name, events);
+  const noAppArmor = messages.find((m) => NOT_ENABLED.test(m));
+  if (noAppArmor) {
+    // Refused too, but for the wrong reason: nothing about the profile was learned.
+    findings.push(fail(expectedRefusal, `${pod.status?.reason ?? 'rejected'}: ${noAppArmor}`, { where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`, advice: KUBELET_NO_APPARMOR }));
+    return findings;
+  }
+  const refusal = messages.find((m) => NOT_LOADED.test(m));
   if (refusal) {
     findings.push(pass(expectedRefusal, `${status?.state?.waiting?.reason ?? pod.status?.reason ?? 'not started'}: ${refusal}`, `events of pod ${NAMESPACE}/${UNLOADED_PROFILE_POD}`));
     return findings;

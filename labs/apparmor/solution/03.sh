@@ -2,7 +2,9 @@
 kubectl apply -f "$HL_LAB_FILES/manifests/hello-apparmor-2.yaml"
 for _ in $(seq 1 60); do
   reason=$(kubectl -n apparmor-lab get pod hello-apparmor-2 -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}' 2>/dev/null || true)
-  if [ "$reason" = "CreateContainerError" ]; then break; fi
+  phase=$(kubectl -n apparmor-lab get pod hello-apparmor-2 -o jsonpath='{.status.phase}' 2>/dev/null || true)
+  # CreateContainerError is the lesson; Failed means the kubelet rejected it outright (no AppArmor).
+  if [ "$reason" = "CreateContainerError" ] || [ "$phase" = "Failed" ]; then break; fi
   sleep 2
 done
 kubectl -n apparmor-lab get events --field-selector involvedObject.name=hello-apparmor-2 | grep -i apparmor || true
