@@ -65,6 +65,15 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(await controlPlane.waitForLine(/^fixture-ran-42$/)).toBe('fixture-ran-42');
   });
 
+  it('Run after the shell exited starts a new shell and runs the block there', async () => {
+    const controlPlane = app.terminal('control-plane');
+    await controlPlane.runCommand('exit');
+    await controlPlane.waitForLine(/The shell exited/);
+    await app.page.locator('.code-block', { hasText: 'echo fixture-ran' }).locator('[data-code-action="run"]').click();
+    await app.waitUntilReady();
+    expect(await controlPlane.waitForLine(/^fixture-ran-42$/)).toBe('fixture-ran-42');
+  });
+
   it('offers only Copy on fences without run= (labs/README.md): templates, YAML, output', async () => {
     for (const text of ['template=$STAND_IN_NODE', 'apiVersion: v1', 'fixture-ran-42']) {
       const block = app.page.locator('.code-block', { hasText: text }).last();

@@ -41,6 +41,9 @@ export interface ConnectionStatus {
 
 type TerminalSocket = Socket<TerminalServerEvents, TerminalClientEvents>;
 
+/** Input held while not attached (a Run during a reconnect); more than this is dropped. */
+const MAX_PENDING_INPUT_CHARS = 64 * 1024;
+
 /** Wait this long after the last size change before telling the PTY (SIGWINCH storms while dragging). */
 const RESIZE_DEBOUNCE_MS = 80;
 
@@ -56,6 +59,7 @@ export class TerminalConnection {
   private resizeTimer: number | undefined;
   private fitFrame: number | undefined;
   private opened = false;
+  private pendingInput = '';
   private statusValue: ConnectionStatus = { phase: 'connecting', everAttached: false };
 
   constructor(
@@ -101,9 +105,14 @@ export class TerminalConnection {
 
   /** Raw input to the shell, exactly as if typed (the test hooks use this too). */
   send(data: string): void {
-    // socket.io buffers while disconnected and flushes on reconnect, so a Run
-    // clicked during a reconnect still lands.
-    this.socket?.emit('input', data);
+    if (this.statusValue.phase === 'connected' && this.socket?.connected) {
+      this.socket.emit('input', data);
+      return;
+    }
+    // Not attached yet: the server only listens for input once it has opened
+    // the session, so anything sent earlier would be lost. Hold it until
+    // `session` (a Run clicked during a reconnect or after an exit still lands).
+    if (this.pendingInput.length + data.length <= MAX_PENDING_INPUT_CHARS) this.pendingInput += data;
   }
 
   /**
@@ -181,6 +190,11 @@ export class TerminalConnection {
       this.sessions.set(this.target, sessionId);
       if (!reattached) this.term.reset();
       this.setStatus({ phase: 'connected', detail: undefined, problem: undefined, everAttached: true });
+      if (this.pendingInput) {
+        const held = this.pendingInput;
+        this.pendingInput = '';
+        socket.emit('input', held);
+      }
     });
     socket.on('snapshot', (data) => {
       // The snapshot is the whole screen and scrollback; replace, don't append.
