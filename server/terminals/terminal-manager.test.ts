@@ -62,12 +62,13 @@ const viewer = (): TerminalViewer & { displaced: () => void; displacedCount: num
 const size = { cols: 80, rows: 24 };
 const managers: TerminalManager[] = [];
 
-function create(options: { graceMs?: number; maxSessions?: number } = {}) {
+function create(options: { graceMs?: number; maxSessions?: number; evictDetachedAfterMs?: number } = {}) {
   const ptys: FakePty[] = [];
   const manager = new TerminalManager({
     provider: new LocalShellStandInProvider(),
     graceMs: options.graceMs ?? 60_000,
     maxSessions: options.maxSessions ?? 4,
+    ...(options.evictDetachedAfterMs !== undefined ? { evictDetachedAfterMs: options.evictDetachedAfterMs } : {}),
     spawn: (command, initial) => {
       const pty = new FakePty(command, initial);
       ptys.push(pty);
@@ -117,6 +118,21 @@ describe('TerminalManager (local-shell stand-in, fake PTY)', () => {
     const rejected = results.find((r) => r.status === 'rejected');
     expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(TerminalLimitError);
     expect(manager.size).toBe(2);
+  });
+
+  it('at the limit, closes the session unwatched the longest instead of refusing', async () => {
+    const { manager, ptys } = create({ maxSessions: 2, evictDetachedAfterMs: 50 });
+    const watched = await manager.open({ target: 'worker', size });
+    manager.attach(watched.session, viewer());
+    const abandoned = await manager.open({ target: 'worker', size }); // never attached: detached since creation
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const fresh = await manager.open({ target: 'control-plane', size });
+    expect(manager.get(abandoned.session.id)).toBeUndefined();
+    expect(ptys[1]?.killed).toBe(true);
+    expect(manager.get(watched.session.id)).toBe(watched.session);
+    expect(manager.get(fresh.session.id)).toBe(fresh.session);
+    // A session detached only briefly (a reload in flight) is not taken.
+    await expect(manager.open({ target: 'worker', size })).rejects.toBeInstanceOf(TerminalLimitError);
   });
 
   it('keeps one viewer per session: a new attach displaces the old', async () => {

@@ -17,6 +17,13 @@ export interface TerminalManagerOptions {
   graceMs: number;
   /** Most sessions alive at once (attached or not). */
   maxSessions: number;
+  /**
+   * At the limit, a session nobody has watched for this long is closed to
+   * make room (the tab that owned it is most likely gone) rather than
+   * refusing the new one. Shorter than this, it may be a reload in flight.
+   * Default one minute.
+   */
+  evictDetachedAfterMs?: number;
   /** Injected in tests; node-pty otherwise. */
   spawn?: PtySpawner;
 }
@@ -51,6 +58,7 @@ export class TerminalManager {
   private readonly provider: ClusterProvider;
   private readonly graceMs: number;
   private readonly maxSessions: number;
+  private readonly evictDetachedAfterMs: number;
   private readonly spawn: PtySpawner | undefined;
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly reapTimers = new Map<string, NodeJS.Timeout>();
@@ -62,6 +70,7 @@ export class TerminalManager {
     this.provider = options.provider;
     this.graceMs = options.graceMs;
     this.maxSessions = options.maxSessions;
+    this.evictDetachedAfterMs = options.evictDetachedAfterMs ?? 60_000;
     this.spawn = options.spawn;
   }
 
@@ -100,6 +109,7 @@ export class TerminalManager {
       throw new UnknownTargetError(`There is no node called "${request.target}" in the cluster (nodes: ${known}).`);
     }
     // Checked after the await so concurrent opens cannot overshoot the bound.
+    if (this.sessions.size >= this.maxSessions) this.evictLongestDetached();
     if (this.sessions.size >= this.maxSessions) {
       throw new TerminalLimitError(
         `Too many terminals are open (${this.maxSessions}). Close a terminal tab you no longer need; ` +
@@ -147,6 +157,18 @@ export class TerminalManager {
       this.forget(session);
       session.dispose();
     }
+  }
+
+  /** Close the session unwatched the longest, if it has been unwatched long enough. */
+  private evictLongestDetached(): void {
+    const now = Date.now();
+    let oldest: TerminalSession | undefined;
+    for (const session of this.sessions.values()) {
+      const since = session.detachedAt;
+      if (since === null || now - since < this.evictDetachedAfterMs) continue;
+      if (!oldest || since < (oldest.detachedAt ?? now)) oldest = session;
+    }
+    if (oldest) this.close(oldest.id);
   }
 
   private assertOpen(): void {
