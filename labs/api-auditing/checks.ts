@@ -44,6 +44,12 @@ const READYZ_ARGV = ['curl', '-sk', '--max-time', '3', 'https://127.0.0.1:6443/r
 const PGREP_ARGV = ['pgrep', '-a', '-x', 'kube-apiserver'];
 const FIND_POLICY_ARGV = ['grep', '-rlE', '^kind:[[:space:]]*Policy', '/etc/kubernetes'];
 const LOG_TAIL_LINES = 50;
+/**
+ * Node commands get twice the default deadline: these checks run right after
+ * the control-plane node restarted its apiserver, when every `docker exec`
+ * into it is slow. The check as a whole still has the runner's deadline.
+ */
+const NODE_CALL = { timeoutMs: 10_000 };
 
 // ---- step 1: the policy ---------------------------------------------------
 
@@ -60,13 +66,13 @@ type LocatedPolicy = { ok: true; hostPath: string; text: string; why: string } |
 
 /** The flag's file when the manifest names one, else the path the step text uses, else any Policy under /etc/kubernetes. */
 async function locatePolicy(view: ClusterView): Promise<LocatedPolicy> {
-  const manifestText = await view.readNodeFile(NODE, APISERVER_MANIFEST);
+  const manifestText = await view.readNodeFile(NODE, APISERVER_MANIFEST, NODE_CALL);
   const reading = manifestText === undefined ? undefined : readManifest(manifestText);
   const flag = reading?.ok ? flagValue(reading.manifest, 'audit-policy-file') : undefined;
   if (reading?.ok && flag) {
     const resolved = resolveHostPath(reading.manifest, flag);
     const hostPath = resolved.ok ? resolved.hostPath : flag;
-    const text = await view.readNodeFile(NODE, hostPath);
+    const text = await view.readNodeFile(NODE, hostPath, NODE_CALL);
     if (text === undefined) {
       return {
         ok: false,
@@ -85,11 +91,11 @@ async function locatePolicy(view: ClusterView): Promise<LocatedPolicy> {
     }
     return { ok: true, hostPath, text, why: `named by --audit-policy-file in ${APISERVER_MANIFEST}` };
   }
-  const atDefault = await view.readNodeFile(NODE, DEFAULT_POLICY_PATH);
+  const atDefault = await view.readNodeFile(NODE, DEFAULT_POLICY_PATH, NODE_CALL);
   if (atDefault !== undefined)
     return { ok: true, hostPath: DEFAULT_POLICY_PATH, text: atDefault, why: 'the path the step uses' };
 
-  const search = await view.execOnNode(NODE, FIND_POLICY_ARGV);
+  const search = await view.execOnNode(NODE, FIND_POLICY_ARGV, NODE_CALL);
   const candidates = search.exitCode === 0 ? search.stdout.split('\n').filter(Boolean) : [];
   const inManifests = candidates.filter((c) => c.startsWith('/etc/kubernetes/manifests/'));
   const usable = candidates.filter((c) => !inManifests.includes(c));
@@ -105,7 +111,7 @@ async function locatePolicy(view: ClusterView): Promise<LocatedPolicy> {
   }
   const first = usable[0];
   if (first !== undefined) {
-    const text = await view.readNodeFile(NODE, first);
+    const text = await view.readNodeFile(NODE, first, NODE_CALL);
     if (text !== undefined) {
       if (findings.length > 0) return { ok: false, findings };
       return {
@@ -308,9 +314,12 @@ interface AuditSetup {
 }
 
 /** Flags and mounts of the manifest; findings for every inconsistency. */
-async function readAuditSetup(view: ClusterView): Promise<{ findings: Finding[]; setup?: AuditSetup }> {
+async function readAuditSetup(
+  view: ClusterView,
+  options: { readPolicyFile: boolean } = { readPolicyFile: true },
+): Promise<{ findings: Finding[]; setup?: AuditSetup }> {
   const where = `${NODE}:${APISERVER_MANIFEST}`;
-  const text = await view.readNodeFile(NODE, APISERVER_MANIFEST);
+  const text = await view.readNodeFile(NODE, APISERVER_MANIFEST, NODE_CALL);
   if (text === undefined) {
     return {
       findings: [
@@ -418,8 +427,8 @@ async function readAuditSetup(view: ClusterView): Promise<{ findings: Finding[];
           { where, advice: 'Use type: Directory or DirectoryOrCreate for a directory.' },
         ),
       );
-    } else {
-      const policyFile = await view.readNodeFile(NODE, policyMount.hostPath);
+    } else if (options.readPolicyFile) {
+      const policyFile = await view.readNodeFile(NODE, policyMount.hostPath, NODE_CALL);
       findings.push(
         policyFile === undefined
           ? fail(`the policy file exists on the node`, `${NODE}:${policyMount.hostPath} does not exist`, {
@@ -494,7 +503,7 @@ async function readAuditSetup(view: ClusterView): Promise<{ findings: Finding[];
 
 /** /readyz on the node itself: independent of the host's route to the cluster and of kubeconfig. */
 async function apiserverHealth(view: ClusterView): Promise<{ healthy: boolean; finding: Finding }> {
-  const result = await view.execOnNode(NODE, READYZ_ARGV);
+  const result = await view.execOnNode(NODE, READYZ_ARGV, NODE_CALL);
   const where = `${READYZ_ARGV.join(' ')} on the ${NODE} node`;
   if (result.exitCode === 0 && result.stdout.trim() === 'ok')
     return { healthy: true, finding: pass(APISERVER_HEALTH_EXPECTED, 'ok', where) };
@@ -527,7 +536,7 @@ export const auditingEnabled: Check = async (view) => {
   const [{ findings, setup }, health, running] = await Promise.all([
     readAuditSetup(view),
     apiserverHealth(view),
-    view.execOnNode(NODE, PGREP_ARGV),
+    view.execOnNode(NODE, PGREP_ARGV, NODE_CALL),
   ]);
   findings.push(health.finding);
   if (!setup || !health.healthy) return findings;
@@ -610,7 +619,7 @@ function describeEvent(e: AuditEvent): string {
 async function logHoldsEvents(view: ClusterView, hostLog: string): Promise<Finding> {
   const argv = ['tail', '-n', String(LOG_TAIL_LINES), hostLog];
   const where = `${argv.join(' ')} on the ${NODE} node`;
-  const tail = await view.execOnNode(NODE, argv);
+  const tail = await view.execOnNode(NODE, argv, NODE_CALL);
   if (tail.exitCode !== 0) {
     return fail('JSON audit events in the log', tail.failure ?? (tail.stderr.trim() || `exit code ${tail.exitCode}`), {
       where,
@@ -661,7 +670,11 @@ const DEFAULT_PROBE: SecretsProbeOptions = {
 export function makeSecretsLoggedAtMetadata(options: Partial<SecretsProbeOptions> = {}): Check {
   const o: SecretsProbeOptions = { ...DEFAULT_PROBE, ...options };
   return async (view) => {
-    const [{ setup }, health] = await Promise.all([readAuditSetup(view), apiserverHealth(view)]);
+    // Step 3 only needs the log's path: the policy itself is step 1's and 2's business.
+    const [{ setup }, health] = await Promise.all([
+      readAuditSetup(view, { readPolicyFile: false }),
+      apiserverHealth(view),
+    ]);
     if (!setup?.logHostPath) {
       return [
         fail(
@@ -687,7 +700,7 @@ async function grepLog(
   log: string,
 ): Promise<{ result: ExecResult; argv: string[] }> {
   const argv = ['grep', '-F', needle, log];
-  return { result: await view.execOnNode(NODE, argv, { timeoutMs: 10_000 }), argv };
+  return { result: await view.execOnNode(NODE, argv, NODE_CALL), argv };
 }
 
 function secretCreates(text: string, namespace: string, name: string): { event: AuditEvent; line: string }[] {
