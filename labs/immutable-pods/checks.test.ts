@@ -164,3 +164,28 @@ describe('when the API server does not answer', () => {
     expect(result.error).toContain('crictl ps -a --name kube-apiserver');
   });
 });
+
+describe('recordings from a real kind cluster (scripts/record-fixture.ts)', () => {
+  it.each([
+    ['recorded-ro-solution', readOnlyRoot],
+    ['recorded-probe-solution', startupProbeRemovesShell],
+    ['recorded-debug-solution', debugBypassesTrick],
+  ] as const)('%s: the reference solution passes', async (name, check) => {
+    expect(failed(await check(await fixture(name)))).toEqual([]);
+  });
+
+  it("the blog's pod as printed: the misspelt field and the hidden /var/log/nginx are both named", async () => {
+    const findings = await readOnlyRoot(await fixture('recorded-ro-blog-as-printed'));
+    expect(findings[0]?.advice).toContain('capital O');
+    const ready = findings.find((f) => f.expected === 'container nginx running and ready');
+    expect(ready?.found).toContain('open() "/var/log/nginx/error.log" failed (2: No such file or directory)');
+    expect(ready?.advice).toContain("hides the image's /var/log/nginx directory");
+  });
+
+  it("the blog's probe: '- c' named, the probe failure event shown, bash still there", async () => {
+    const [probe, started, bash] = await startupProbeRemovesShell(await fixture('recorded-probe-blog'));
+    expect(probe?.advice).toContain('The second item is "c", not "-c"');
+    expect(started?.found).toContain('Startup probe failed: sh: 0: cannot open c: No such file');
+    expect(bash).toMatchObject({ ok: false, found: 'bash ran (exit code 0): it is still there' });
+  });
+});
