@@ -222,6 +222,15 @@ function exec(view: ClusterView, target: PodUnderTest, argv: string[]): Promise<
 
 const denied = (result: ExecResult): boolean => result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
 
+/** Why unshare worked: no filter at all, or RuntimeDefault with CAP_SYS_ADMIN (which it then allows). */
+function unshareAllowedCause(target: PodUnderTest, node: NodeEvidence): string {
+  const added = target.container.securityContext?.capabilities?.add ?? [];
+  if (node.mode === 2 && added.some((c) => /^(CAP_)?(SYS_ADMIN|ALL)$/i.test(c))) {
+    return 'RuntimeDefault allows unshare to a container that has CAP_SYS_ADMIN: remove it from capabilities.add.';
+  }
+  return `Nothing filters this container's syscalls. ${unconfinedCause(target)}`;
+}
+
 /** Step 1: RuntimeDefault, by field or by the kubelet's seccompDefault. */
 export const runtimeDefault: Check = (view) => confinedByRuntimeDefault(view, 'default-pod');
 
@@ -267,10 +276,7 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
     findings.push(
       fail(expected, unshare.exitCode === 0 ? 'unshare succeeded: the container can create user namespaces' : describeExec(unshare), {
         where,
-        advice:
-          unshare.exitCode === 0
-            ? 'Nothing filters this container\'s syscalls. Check the profile type, and that the container is not privileged and has no CAP_SYS_ADMIN.'
-            : 'unshare failed for another reason than seccomp; see the message.',
+        advice: unshare.exitCode === 0 ? unshareAllowedCause(target, node) : 'unshare failed for another reason than seccomp; see the message.',
       }),
     );
   }

@@ -18,6 +18,6 @@ spec:
     - name: app
       image: busybox:1.36
       imagePullPolicy: IfNotPresent
-      command: ["sleep", "86400"]
+      command: ["sh", "-c", "while true; do sleep 10; mkdir /tmp/audit-me; rmdir /tmp/audit-me; done"]
 YAML
 kubectl -n seccomp wait --for=condition=Ready pod/audit-pod --timeout=120s
