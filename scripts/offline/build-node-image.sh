@@ -184,6 +184,8 @@ stage_component_images() {
   rm -rf "$t"
   docker save -o "$WORK_DIR/component-images.tar.tmp" "${tags[@]}"
   mv "$WORK_DIR/component-images.tar.tmp" "$WORK_DIR/component-images.tar"
+  # They live on in the tar (and in the node image); drop them from Docker.
+  docker rmi "${tags[@]}" >/dev/null
   mv "$WORK_DIR/component-images.txt.tmp" "$WORK_DIR/component-images.txt"
   printf '%s\n' "${tags[@]}" >"$WORK_DIR/node-images.txt"
   ls -la "$WORK_DIR/component-images.tar"

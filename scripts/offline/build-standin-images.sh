@@ -2,7 +2,7 @@
 # Builds the offline stand-in workload images (nginx:1.27/latest,
 # busybox:1.36/latest) from Debian bookworm packages. Nothing is pulled.
 # They are stand-ins for the Docker Hub images, for clusters without a registry.
-# Usage: scripts/offline/build-standin-images.sh [--force]
+# Usage: scripts/offline/build-standin-images.sh [--force | --force-all]
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,7 +12,11 @@ source "$SCRIPT_DIR/lib.sh"
 source "$SCRIPT_DIR/standin-lib.sh"
 
 main() {
-  if [[ "${1:-}" == "--force" ]]; then export FORCE_STAGES="slim-rootfs,standin-images"; fi
+  # --force rebuilds the images; --force-all also the Debian rootfs under them.
+  case "${1:-}" in
+    --force) export FORCE_STAGES="standin-images" ;;
+    --force-all) export FORCE_STAGES="slim-rootfs,standin-images" ;;
+  esac
   ensure_docker
   mkdir -p "$CACHE_DIR" "$WORK_DIR"
   local t0; t0=$(date +%s)

@@ -106,6 +106,19 @@ _busybox_tree() {
   rm -rf "$t"; mkdir -p "$t"/{bin,etc,tmp,root,home,var/www,usr/bin,usr/sbin,sbin,proc,sys,dev}
   chmod 1777 "$t/tmp"; chmod 700 "$t/root"
   cp "$SLIM_ROOTFS/bin/busybox" "$t/bin/busybox"
+  # Debian's busybox-static is linked against glibc, whose getaddrinfo and
+  # getservbyname load NSS modules at run time: without them wget/nc crash.
+  local libdir f
+  libdir="$(cd "$SLIM_ROOTFS" && echo usr/lib/*-linux-gnu)"
+  mkdir -p "$t/$libdir" "$t/lib64"
+  for f in libc.so.6 libnss_files.so.2 libnss_dns.so.2 libresolv.so.2 ld-linux-x86-64.so.2; do
+    [[ -e "$SLIM_ROOTFS/$libdir/$f" ]] && cp -L "$SLIM_ROOTFS/$libdir/$f" "$t/$libdir/$f"
+  done
+  [[ -e "$t/$libdir/ld-linux-x86-64.so.2" ]] && ln -sf "/$libdir/ld-linux-x86-64.so.2" "$t/lib64/ld-linux-x86-64.so.2"
+  ln -s "usr/lib" "$t/lib"
+  printf 'passwd: files\ngroup: files\nhosts: files dns\nservices: files\n' >"$t/etc/nsswitch.conf"
+  if [[ -f "$SLIM_ROOTFS/etc/services" ]]; then cp "$SLIM_ROOTFS/etc/services" "$t/etc/services"
+  else printf 'http\t\t80/tcp\nhttps\t\t443/tcp\n' >"$t/etc/services"; fi
   for applet in $("$t/bin/busybox" --list); do
     [[ "$applet" == busybox ]] && continue
     ln -s busybox "$t/bin/$applet"
@@ -161,14 +174,22 @@ stage_standin_images() {
 
   # Smoke tests: nginx serves on :80 with a read-only root and emptyDir-like
   # tmpfs mounts on /var/cache/nginx and /var/run; busybox has sh + coreutils.
-  local cid
-  cid="$(docker run -d --read-only --tmpfs /var/cache/nginx --tmpfs /var/run "${NGINX_TAGS[0]}")"
+  local cid smoke="hardening-lab-standin-smoke-$$"
+  trap 'docker rm -f "'"$smoke"'" "'"$smoke"'-2" >/dev/null 2>&1 || true' EXIT
+  cid="$(docker run -d --name "$smoke" --read-only --tmpfs /var/cache/nginx --tmpfs /var/run "${NGINX_TAGS[0]}")"
   sleep 2
   docker exec "$cid" sh -c 'test -x /bin/bash && command -v touch && ! touch /x 2>/dev/null && echo read-only-ok'
   docker exec "$cid" bash -c 'exec 3<>/dev/tcp/127.0.0.1/80; printf "GET / HTTP/1.0\r\n\r\n" >&3; head -1 <&3' | grep -q '200 OK'
   docker logs "$cid" 2>&1 | tail -5
   docker rm -f "$cid" >/dev/null
-  docker run --rm "${BUSYBOX_TAGS[0]}" sh -c 'echo hi | tr a-z A-Z && ls / >/dev/null && touch /tmp/x && wget --help >/dev/null 2>&1; true'
+  docker run --rm "${BUSYBOX_TAGS[0]}" sh -c 'echo hi | tr a-z A-Z && ls / >/dev/null && touch /tmp/x && mkdir /tmp/d'
+  # wget through glibc's resolver (NSS) must not crash
+  cid="$(docker run -d --name "$smoke-2" "${NGINX_TAGS[0]}")"
+  local ip; ip="$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$cid")"
+  # (Debian's busybox 1.35 wget crashes with -T: use `timeout 5 wget ...` instead)
+  docker run --rm "${BUSYBOX_TAGS[0]}" timeout 10 wget -q -O /dev/null "http://$ip/"
+  docker run --rm "${BUSYBOX_TAGS[0]}" sh -c 'timeout 5 wget -q -O /dev/null http://localhost/; test $? -ne 139'
+  docker rm -f "$cid" >/dev/null
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(nginx|busybox):'
 }
 

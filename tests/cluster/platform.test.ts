@@ -15,6 +15,7 @@ if (!kubeconfigPath || !cluster) {
 }
 /** Lab manifests use explicit tags (pull policy IfNotPresent); offline these are the kind-loaded stand-ins. */
 const NGINX_IMAGE = process.env.HARDENING_LAB_NGINX_IMAGE ?? 'nginx:1.27';
+const BUSYBOX_IMAGE = process.env.HARDENING_LAB_BUSYBOX_IMAGE ?? 'busybox:1.36';
 const NAMESPACE = 'hardening-lab-platform-test';
 
 const kc = new k8s.KubeConfig();
@@ -76,6 +77,8 @@ describe(`kind cluster "${cluster}"`, () => {
         body: {
           metadata: { name: 'nginx', labels: { app: 'nginx' } },
           spec: {
+            // On the worker, so the next test crosses nodes.
+            nodeName: `${cluster}-worker`,
             containers: [
               {
                 name: 'nginx',
@@ -107,18 +110,45 @@ describe(`kind cluster "${cluster}"`, () => {
       expect(pod.status?.containerStatuses?.[0]?.image).toContain('nginx');
       expect(pod.status?.podIP).toBeTruthy();
     });
+
+    it(`reaches nginx through a Service by DNS name from ${BUSYBOX_IMAGE} on the other node`, async () => {
+      await core.createNamespacedService({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: 'web' },
+          spec: { selector: { app: 'nginx' }, ports: [{ port: 80, targetPort: 80 }] },
+        },
+      });
+      // busybox wget: no -T (Debian's busybox 1.35 stand-in crashes on it); timeout instead.
+      await core.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: 'client' },
+          spec: {
+            nodeName: `${cluster}-control-plane`,
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'client',
+                image: BUSYBOX_IMAGE,
+                command: ['sh', '-c', `for i in $(seq 1 30); do timeout 5 wget -q -O- http://web.${NAMESPACE}.svc.cluster.local/ && exit 0; sleep 2; done; exit 1`],
+              },
+            ],
+          },
+        },
+      });
+      const phase = await waitFor('the client pod to finish', 180_000, async () => {
+        const p = await core.readNamespacedPod({ name: 'client', namespace: NAMESPACE });
+        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p.status.phase : undefined;
+      });
+      const log = await core.readNamespacedPodLog({ name: 'client', namespace: NAMESPACE });
+      expect(phase, log).toBe('Succeeded');
+      expect(log).toContain('Welcome to nginx!');
+    });
   });
 
   it('answers kubectl inside the control-plane node (docker exec)', async () => {
-    const { stdout } = await execFileP('docker', [
-      'exec',
-      `${cluster}-control-plane`,
-      'kubectl',
-      '--kubeconfig=/etc/kubernetes/admin.conf',
-      'get',
-      'nodes',
-      '--no-headers',
-    ]);
+    const { stdout } = await execFileP('docker', ['exec', `${cluster}-control-plane`, 'kubectl', 'get', 'nodes', '--no-headers']);
     expect(stdout).toContain(`${cluster}-control-plane`);
     expect(stdout).toContain(`${cluster}-worker`);
     expect(stdout).toMatch(/\bReady\b/);
