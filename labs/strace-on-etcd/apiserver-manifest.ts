@@ -20,7 +20,8 @@ export type ManifestReading =
 
 export function readApiserverManifest(text: string): ManifestReading {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) return { ok: false, problem: `YAML error: ${doc.errors[0]?.message.split('\n')[0] ?? 'unknown'}` };
+  if (doc.errors.length > 0)
+    return { ok: false, problem: `YAML error: ${doc.errors[0]?.message.split('\n')[0] ?? 'unknown'}` };
   const pod = doc.toJS() as V1Pod | null;
   const containers = pod?.spec?.containers ?? [];
   const container = containers.find((c) => c.name === 'kube-apiserver') ?? containers[0];

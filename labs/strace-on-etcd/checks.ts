@@ -22,7 +22,7 @@ export const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 export const DEFAULT_CONFIG = '/etc/kubernetes/enc/enc.yaml';
 const DEFAULT_DATA_DIR = '/var/lib/etcd';
 /** Enough lines to see the format and the thread ids, small enough for a huge trace. */
-const TRACE_HEAD_BYTES = 65_536;
+const TRACE_HEAD_BYTES = 16_384;
 /** grep over a trace of several hundred MB takes a few seconds. */
 const GREP_TIMEOUT_MS = 20_000;
 
@@ -76,60 +76,103 @@ export const traceEtcd: Check = async (view) => {
     findings.push(
       fail(`a trace file ${TRACE_FILE} with etcd's write calls`, 'the file is empty', {
         where: TRACE_FILE,
-        advice:
-          'strace writes its output in blocks: wait a few seconds and check again. If it stays empty, strace is not attached to etcd: ' +
-          'start it again with -p "$(pgrep -x etcd)".',
+        advice: await whyEmpty(view),
       }),
     );
     return findings;
   }
-  findings.push(pass(`a trace file ${TRACE_FILE}`, `${lines.length} lines in the first ${kib(head.stdout.length)}, e.g. ${clip(lines[0] ?? '', 100)}`, TRACE_FILE));
+  findings.push(
+    pass(
+      `a trace file ${TRACE_FILE}`,
+      `${lines.length} lines in the first ${kib(head.stdout.length)}, e.g. ${clip(lines[0] ?? '', 60)}`,
+      TRACE_FILE,
+    ),
+  );
 
   const tids = threadIds(lines);
   if (tids.size === 0) {
     findings.push(
-      fail('one line per thread, prefixed by its thread id (strace -f)', `no thread ids: "${clip(lines[0] ?? '', 80)}"`, {
-        where: TRACE_FILE,
-        advice:
-          'etcd is a Go program with dozens of threads, and -p alone traces only the first one, which hardly ever writes. ' +
-          'Stop this strace and start it again with -f.',
-      }),
+      fail(
+        'one line per thread, prefixed by its thread id (strace -f)',
+        `no thread ids: "${clip(lines[0] ?? '', 80)}"`,
+        {
+          where: TRACE_FILE,
+          advice:
+            'etcd is a Go program with dozens of threads, and -p alone traces only the first one, which hardly ever writes. ' +
+            'Stop this strace and start it again with -f.',
+        },
+      ),
     );
     return findings;
   }
-  findings.push(pass('one line per thread, prefixed by its thread id (strace -f)', `${tids.size} threads seen`, TRACE_FILE));
+  findings.push(
+    pass('one line per thread, prefixed by its thread id (strace -f)', `${tids.size} threads seen`, TRACE_FILE),
+  );
 
   const etcdPid = firstLine(etcdPids.stdout);
   if (etcdPids.exitCode !== 0 || etcdPid === '') {
-    findings.push(fail('an etcd process on the control-plane node', describeExec(etcdPids), { where: 'pgrep -x etcd' }));
+    findings.push(
+      fail('an etcd process on the control-plane node', describeExec(etcdPids), { where: 'pgrep -x etcd' }),
+    );
     return findings;
   }
   const etcdTasks = await tasksOf(view, etcdPid);
   const ours = [...tids].filter((t) => etcdTasks.has(t));
   if (ours.length > 0) {
-    findings.push(pass(`the traced threads belong to etcd (PID ${etcdPid})`, `${ours.length} of ${tids.size} traced threads are etcd threads`, `/proc/${etcdPid}/task`));
+    findings.push(
+      pass(
+        `the traced threads belong to etcd (PID ${etcdPid})`,
+        `${ours.length} of ${tids.size} traced threads are etcd threads`,
+        `/proc/${etcdPid}/task`,
+      ),
+    );
     return findings;
   }
   const apiserverPid = firstLine((await view.execOnNode(NODE, ['pgrep', '-x', 'kube-apiserver'])).stdout);
   const apiserverTasks = apiserverPid === '' ? new Set<string>() : await tasksOf(view, apiserverPid);
   const isApiserver = [...tids].some((t) => apiserverTasks.has(t));
   findings.push(
-    fail(`the traced threads belong to etcd (PID ${etcdPid})`, isApiserver ? `they belong to kube-apiserver (PID ${apiserverPid})` : 'none of them is an etcd thread', {
-      where: `/proc/${etcdPid}/task`,
-      advice: isApiserver
-        ? '"ps aux | grep etcd" also lists kube-apiserver, whose flags mention etcd (--etcd-servers=...). ' +
-          `Use pgrep -x etcd, which matches the process name exactly, and trace again into ${TRACE_FILE}.`
-        : `The trace is from another process, or etcd restarted since. Trace again: strace -f -p "$(pgrep -x etcd)" ... -o ${TRACE_FILE}`,
-    }),
+    fail(
+      `the traced threads belong to etcd (PID ${etcdPid})`,
+      isApiserver ? `they belong to kube-apiserver (PID ${apiserverPid})` : 'none of them is an etcd thread',
+      {
+        where: `/proc/${etcdPid}/task`,
+        advice: isApiserver
+          ? '"ps aux | grep etcd" also lists kube-apiserver, whose flags mention etcd (--etcd-servers=...). ' +
+            `Use pgrep -x etcd, which matches the process name exactly, and trace again into ${TRACE_FILE}.`
+          : `The trace is from another process, or etcd restarted since. Trace again: strace -f -p "$(pgrep -x etcd)" ... -o ${TRACE_FILE}`,
+      },
+    ),
   );
   return findings;
 };
+
+/**
+ * An empty trace is the signature of a missing -f: etcd's main thread hardly
+ * ever writes (on a real cluster: 0 lines in minutes). Only a running
+ * strace with -f may simply not have flushed its first block yet.
+ */
+async function whyEmpty(view: ClusterView): Promise<string> {
+  const running = await view.execOnNode(NODE, ['pgrep', '-a', '-x', 'strace']);
+  const commands = running.exitCode === 0 ? running.stdout.trim().split('\n') : [];
+  const withF = commands.some((c) => c.split(/\s+/).some((arg) => /^-[a-zA-Z]*f[a-zA-Z]*$/.test(arg)));
+  if (withF) return 'strace (with -f) is running and writes its output in blocks: wait a few seconds and check again.';
+  return (
+    "Without -f, strace follows only etcd's first thread, which hardly ever writes: the trace stays empty. " +
+    `If strace still runs, stop it (${STOP_STRACE}); then start it again: strace -f -p "$(pgrep -x etcd)" -e trace=write,pwrite64 -s 512 -o ${TRACE_FILE} &`
+  );
+}
 
 // ---------------------------------------------------------------------------
 // Step 2: the secret's value, in plaintext, in the trace and in the WAL.
 
 export const secretInPlaintext: Check = async (view) => {
-  const secret = await view.getObject({ apiVersion: 'v1', kind: 'Secret', name: SECRET_NAME, namespace: SECRET_NAMESPACE });
+  const secret = await view.getObject({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    name: SECRET_NAME,
+    namespace: SECRET_NAMESPACE,
+  });
   if (!secret) {
     return [
       fail(`secret ${SECRET_NAMESPACE}/${SECRET_NAME}`, 'no such secret', {
@@ -147,17 +190,31 @@ export const secretInPlaintext: Check = async (view) => {
       }),
     ];
   }
-  const findings: Finding[] = [pass(`secret ${SECRET_NAMESPACE}/${SECRET_NAME}`, `value "${value.text}" in data.${value.key}`, `kubectl get secret ${SECRET_NAME}`)];
+  const findings: Finding[] = [
+    pass(
+      `secret ${SECRET_NAMESPACE}/${SECRET_NAME}`,
+      `value "${value.text}" in data.${value.key}`,
+      `kubectl get secret ${SECRET_NAME}`,
+    ),
+  ];
 
   const dataDir = await etcdDataDir(view);
   const [inTrace, inWal] = await Promise.all([
     view.execOnNode(NODE, ['grep', '-c', '-a', '-F', '-e', value.text, TRACE_FILE], { timeoutMs: GREP_TIMEOUT_MS }),
     // The glob needs a shell; the value and the directory go in as arguments, never into the script.
-    view.execOnNode(NODE, ['sh', '-c', 'grep -a -l -F -e "$1" "$2"/member/wal/*.wal', 'sh', value.text, dataDir], { timeoutMs: GREP_TIMEOUT_MS }),
+    view.execOnNode(NODE, ['sh', '-c', 'grep -a -l -F -e "$1" "$2"/member/wal/*.wal', 'sh', value.text, dataDir], {
+      timeoutMs: GREP_TIMEOUT_MS,
+    }),
   ]);
 
   if (inTrace.exitCode === 0) {
-    findings.push(pass(`"${value.text}" in plaintext in etcd's write calls`, `${firstLine(inTrace.stdout)} matching lines`, `grep -c ${value.text} ${TRACE_FILE}`));
+    findings.push(
+      pass(
+        `"${value.text}" in plaintext in etcd's write calls`,
+        `${firstLine(inTrace.stdout)} matching lines`,
+        `grep -c ${value.text} ${TRACE_FILE}`,
+      ),
+    );
   } else if (inTrace.exitCode === 1) {
     findings.push(
       fail(`"${value.text}" in plaintext in etcd's write calls`, `no line of ${TRACE_FILE} contains it`, {
@@ -176,15 +233,25 @@ export const secretInPlaintext: Check = async (view) => {
 
   if (inWal.exitCode === 0) {
     const files = inWal.stdout.trim().split('\n');
-    findings.push(pass(`"${value.text}" in plaintext in etcd's write-ahead log`, files.join(', '), `grep -a -l ${value.text} ${dataDir}/member/wal/*.wal`));
+    findings.push(
+      pass(
+        `"${value.text}" in plaintext in etcd's write-ahead log`,
+        files.join(', '),
+        `grep -a -l ${value.text} ${dataDir}/member/wal/*.wal`,
+      ),
+    );
   } else {
     findings.push(
-      fail(`"${value.text}" in plaintext in etcd's write-ahead log`, inWal.exitCode === 1 ? 'not in any WAL file' : describeExec(inWal), {
-        where: `${dataDir}/member/wal/*.wal`,
-        advice:
-          'etcd appends every change to the WAL before applying it, so a value written in plaintext is there. ' +
-          'If encryption at rest is already on, the secret was written encrypted: that is the point of the last step.',
-      }),
+      fail(
+        `"${value.text}" in plaintext in etcd's write-ahead log`,
+        inWal.exitCode === 1 ? 'not in any WAL file' : describeExec(inWal),
+        {
+          where: `${dataDir}/member/wal/*.wal`,
+          advice:
+            'etcd appends every change to the WAL before applying it, so a value written in plaintext is there. ' +
+            'If encryption at rest is already on, the secret was written encrypted: that is the point of the last step.',
+        },
+      ),
     );
   }
   return findings;
@@ -196,7 +263,7 @@ async function whyNotInTrace(view: ClusterView): Promise<string> {
     view.execOnNode(NODE, ['pgrep', '-x', 'strace']),
   ]);
   if (head.exitCode === 0 && threadIds(completeLines(head.stdout)).size === 0) {
-    return 'The trace has no thread ids, so strace ran without -f and saw only one of etcd\'s threads. Trace again with -f (step 1), then delete and recreate the secret.';
+    return "The trace has no thread ids, so strace ran without -f and saw only one of etcd's threads. Trace again with -f (step 1), then delete and recreate the secret.";
   }
   if (tracer.exitCode === 0) {
     return `strace is still running and writes its output in blocks: stop it (${STOP_STRACE}) so it flushes, then check again.`;
@@ -218,29 +285,46 @@ export const encryptionConfig: Check = async (view) => {
     file = resolveMount(manifest.pod, manifest.container, manifest.flagPath).nodePath ?? manifest.flagPath;
   } else {
     const found = await view.execOnNode(NODE, ['grep', '-rlsF', 'EncryptionConfiguration', '/etc/kubernetes']);
-    const candidates = found.exitCode === 0 ? found.stdout.trim().split('\n').filter((f) => f !== '') : [];
+    const candidates =
+      found.exitCode === 0
+        ? found.stdout
+            .trim()
+            .split('\n')
+            .filter((f) => f !== '')
+        : [];
     file = candidates.includes(DEFAULT_CONFIG) ? DEFAULT_CONFIG : candidates[0];
     others = candidates.filter((c) => c !== file);
   }
   if (file === undefined) {
     return [
-      fail('an EncryptionConfiguration file on the control-plane node', 'no file under /etc/kubernetes contains "kind: EncryptionConfiguration"', {
-        where: 'grep -rl EncryptionConfiguration /etc/kubernetes',
-        advice: `Write it to ${DEFAULT_CONFIG} (mkdir -p /etc/kubernetes/enc first).`,
-      }),
+      fail(
+        'an EncryptionConfiguration file on the control-plane node',
+        'no file under /etc/kubernetes contains "kind: EncryptionConfiguration"',
+        {
+          where: 'grep -rl EncryptionConfiguration /etc/kubernetes',
+          advice: `Write it to ${DEFAULT_CONFIG} (mkdir -p /etc/kubernetes/enc first).`,
+        },
+      ),
     ];
   }
   const text = await view.readNodeFile(NODE, file);
   if (text === undefined) {
     return [
-      fail('an EncryptionConfiguration file on the control-plane node', `the apiserver flag names ${manifest?.ok ? manifest.flagPath : file}, but ${file} does not exist on the node`, {
-        where: file,
-        advice: 'Write the file there, or point the flag at the file you wrote.',
-      }),
+      fail(
+        'an EncryptionConfiguration file on the control-plane node',
+        `the apiserver flag names ${manifest?.ok ? manifest.flagPath : file}, but ${file} does not exist on the node`,
+        {
+          where: file,
+          advice: 'Write the file there, or point the flag at the file you wrote.',
+        },
+      ),
     ];
   }
   const also = others.length > 0 ? ` (also found: ${others.join(', ')})` : '';
-  return [pass('an EncryptionConfiguration file on the control-plane node', `${file}${also}`, file), ...judgeEncryptionConfig(text, file).findings];
+  return [
+    pass('an EncryptionConfiguration file on the control-plane node', `${file}${also}`, file),
+    ...judgeEncryptionConfig(text, file).findings,
+  ];
 };
 
 // ---------------------------------------------------------------------------
@@ -249,10 +333,22 @@ export const encryptionConfig: Check = async (view) => {
 
 export const apiserverEncryption: Check = async (view) => {
   const text = await view.readNodeFile(NODE, MANIFEST);
-  if (text === undefined) return [fail(`the kube-apiserver static-pod manifest`, 'file missing', { where: MANIFEST, advice: 'Reset the lab to restore it.' })];
+  if (text === undefined)
+    return [
+      fail(`the kube-apiserver static-pod manifest`, 'file missing', {
+        where: MANIFEST,
+        advice: 'Reset the lab to restore it.',
+      }),
+    ];
   const manifest = readApiserverManifest(text);
   if (!manifest.ok) {
-    return [fail('a valid kube-apiserver manifest', manifest.problem, { where: MANIFEST, advice: 'The kubelet ignores a broken manifest: the apiserver is gone until it is fixed. Reset the lab to restore it.' })];
+    return [
+      fail('a valid kube-apiserver manifest', manifest.problem, {
+        where: MANIFEST,
+        advice:
+          'The kubelet ignores a broken manifest: the apiserver is gone until it is fixed. Reset the lab to restore it.',
+      }),
+    ];
   }
   const flagPath = manifest.flagPath;
   if (flagPath === undefined) {
@@ -263,7 +359,9 @@ export const apiserverEncryption: Check = async (view) => {
       }),
     ];
   }
-  const findings: Finding[] = [pass(`${FLAG}=<file> in the kube-apiserver command`, `${FLAG}=${flagPath}`, `${MANIFEST}: command`)];
+  const findings: Finding[] = [
+    pass(`${FLAG}=<file> in the kube-apiserver command`, `${FLAG}=${flagPath}`, `${MANIFEST}: command`),
+  ];
 
   const resolved = resolveMount(manifest.pod, manifest.container, flagPath);
   const mountWhere = `${MANIFEST}: volumeMounts`;
@@ -271,26 +369,41 @@ export const apiserverEncryption: Check = async (view) => {
     const mounts = (manifest.container.volumeMounts ?? []).map((m) => m.mountPath);
     const near = mounts.find((m) => /enc/i.test(m));
     findings.push(
-      fail(`a volumeMount that makes ${flagPath} visible inside the apiserver container`, near ? `mounts include ${near}, which does not contain ${flagPath}` : 'no volumeMount covers it', {
-        where: mountWhere,
-        advice: near
-          ? `The flag names a path inside the container; it must be the mountPath or under it. Make the flag and the mountPath agree.`
-          : 'The apiserver runs in a container and sees only what is mounted: it will crash with "no such file or directory". ' +
-            `Add a volumeMount (e.g. mountPath: /etc/kubernetes/enc, readOnly: true) and a hostPath volume of the same name.`,
-      }),
+      fail(
+        `a volumeMount that makes ${flagPath} visible inside the apiserver container`,
+        near ? `mounts include ${near}, which does not contain ${flagPath}` : 'no volumeMount covers it',
+        {
+          where: mountWhere,
+          advice: near
+            ? `The flag names a path inside the container; it must be the mountPath or under it. Make the flag and the mountPath agree.`
+            : 'The apiserver runs in a container and sees only what is mounted: it will crash with "no such file or directory". ' +
+              `Add a volumeMount (e.g. mountPath: /etc/kubernetes/enc, readOnly: true) and a hostPath volume of the same name.`,
+        },
+      ),
     );
     return findings;
   }
-  findings.push(pass(`a volumeMount that makes ${flagPath} visible inside the apiserver container`, `${resolved.mount.name} at ${resolved.mount.mountPath}`, mountWhere));
+  findings.push(
+    pass(
+      `a volumeMount that makes ${flagPath} visible inside the apiserver container`,
+      `${resolved.mount.name} at ${resolved.mount.mountPath}`,
+      mountWhere,
+    ),
+  );
 
   const volumeWhere = `${MANIFEST}: volumes`;
   const hostPath = resolved.volume?.hostPath;
   if (!resolved.volume || !hostPath || resolved.nodePath === undefined) {
     findings.push(
-      fail(`a hostPath volume named ${resolved.mount.name}`, resolved.volume ? `volume ${resolved.mount.name} is not a hostPath` : `no volume named ${resolved.mount.name}`, {
-        where: volumeWhere,
-        advice: 'A volumeMount needs a volume of the same name; the file is on the node, so it is a hostPath volume. Without it the kubelet cannot create the pod.',
-      }),
+      fail(
+        `a hostPath volume named ${resolved.mount.name}`,
+        resolved.volume ? `volume ${resolved.mount.name} is not a hostPath` : `no volume named ${resolved.mount.name}`,
+        {
+          where: volumeWhere,
+          advice:
+            'A volumeMount needs a volume of the same name; the file is on the node, so it is a hostPath volume. Without it the kubelet cannot create the pod.',
+        },
+      ),
     );
     return findings;
   }
@@ -315,7 +428,7 @@ export const apiserverEncryption: Check = async (view) => {
             ? `${hostPath.path} does not exist on the node. ${type.endsWith('OrCreate') ? 'The kubelet would create it empty, and the apiserver would find no config.' : 'The kubelet will refuse to start the pod.'}`
             : nodeKind === 'directory'
               ? resolved.mountsFile
-                ? 'The mount is the flag\'s file itself, but the node path is a directory: point hostPath.path at the file, or mount the directory at the file\'s directory.'
+                ? "The mount is the flag's file itself, but the node path is a directory: point hostPath.path at the file, or mount the directory at the file's directory."
                 : `A directory needs type: Directory (or DirectoryOrCreate); with type ${type} the kubelet refuses the pod ("hostPath type check failed").`
               : resolved.mountsFile
                 ? `A file needs type: File (or FileOrCreate); with type ${type} the kubelet refuses the pod ("hostPath type check failed").`
@@ -328,20 +441,33 @@ export const apiserverEncryption: Check = async (view) => {
   const configWhere = `${resolved.nodePath} (node) = ${flagPath} (apiserver)`;
   if (config === undefined) {
     findings.push(
-      fail(`an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`, 'no such file on the node', {
-        where: configWhere,
-        advice: 'The flag, the mountPath and the hostPath must point at the same file. The apiserver will exit with "no such file or directory".',
-      }),
+      fail(
+        `an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`,
+        'no such file on the node',
+        {
+          where: configWhere,
+          advice:
+            'The flag, the mountPath and the hostPath must point at the same file. The apiserver will exit with "no such file or directory".',
+        },
+      ),
     );
   } else {
     const problems = judgeEncryptionConfig(config, resolved.nodePath).findings.filter((f) => !f.ok);
     findings.push(
       problems.length === 0
-        ? pass(`an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`, 'valid, encrypts secrets', configWhere)
-        : fail(`an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`, problems.map((p) => p.found).join('; '), {
-            where: configWhere,
-            advice: problems[0]?.advice ?? 'See the previous step.',
-          }),
+        ? pass(
+            `an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`,
+            'valid, encrypts secrets',
+            configWhere,
+          )
+        : fail(
+            `an EncryptionConfiguration at ${resolved.nodePath}, which the apiserver sees as ${flagPath}`,
+            problems.map((p) => p.found).join('; '),
+            {
+              where: configWhere,
+              advice: problems[0]?.advice ?? 'See the previous step.',
+            },
+          ),
     );
   }
 
@@ -354,19 +480,25 @@ export const apiserverEncryption: Check = async (view) => {
         where: runningWhere,
         advice:
           'The apiserver is restarting or crash-looping. Watch it with: crictl ps -a --name kube-apiserver; ' +
-          'read why with: crictl logs $(crictl ps -a --name kube-apiserver -q | head -n1)',
+          'read why with: crictl logs $(crictl ps -a --name kube-apiserver -q | head -n1). ' +
+          'No container at all means the kubelet refused the pod (e.g. "hostPath type check failed"): ' +
+          'journalctl -u kubelet --since -5min | grep -o "MountVolume.*" | tail -n 1',
       }),
     );
   } else if (runningPath === flagPath) {
     findings.push(pass(`the running kube-apiserver uses ${FLAG}=${flagPath}`, `${FLAG}=${runningPath}`, runningWhere));
   } else {
     findings.push(
-      fail(`the running kube-apiserver uses ${FLAG}=${flagPath}`, runningPath === undefined ? 'it runs without the flag' : `it runs with ${FLAG}=${runningPath}`, {
-        where: runningWhere,
-        advice:
-          'The kubelet restarts the apiserver within about 20 seconds of a manifest change; wait and check again. ' +
-          'If it does not come back: crictl ps -a --name kube-apiserver, then crictl logs on the newest container.',
-      }),
+      fail(
+        `the running kube-apiserver uses ${FLAG}=${flagPath}`,
+        runningPath === undefined ? 'it runs without the flag' : `it runs with ${FLAG}=${runningPath}`,
+        {
+          where: runningWhere,
+          advice:
+            'The kubelet restarts the apiserver within about 20 seconds of a manifest change; wait and check again. ' +
+            'If it does not come back: crictl ps -a --name kube-apiserver, then crictl logs on the newest container.',
+        },
+      ),
     );
   }
   return findings;
@@ -377,24 +509,41 @@ export const apiserverEncryption: Check = async (view) => {
 
 export const secretsEncrypted: Check = async (view) => {
   const etcdPod = await findEtcdPod(view);
-  if (!etcdPod) return [fail('an etcd pod in kube-system (label component=etcd)', 'none found', { where: 'kubectl -n kube-system get pods -l component=etcd' })];
+  if (!etcdPod)
+    return [
+      fail('an etcd pod in kube-system (label component=etcd)', 'none found', {
+        where: 'kubectl -n kube-system get pods -l component=etcd',
+      }),
+    ];
   const podName = etcdPod.metadata?.name ?? '';
   const where = `kubectl -n kube-system exec ${podName} -- etcdctl ... get /registry/secrets/ --prefix`;
-  const got = await view.execInPod({ namespace: 'kube-system', pod: podName, container: 'etcd' }, ETCD_SECRETS_ARGV, { timeoutMs: 10_000 });
+  const got = await view.execInPod({ namespace: 'kube-system', pod: podName, container: 'etcd' }, ETCD_SECRETS_ARGV, {
+    timeoutMs: 10_000,
+  });
   const kvs = parseEtcdGet(got);
   if (kvs === undefined) {
     return [
       fail('etcdctl reads /registry/secrets/ in the etcd pod', describeExec(got), {
         where,
-        advice: programMissing(got) ? 'This etcd image has no etcdctl.' : 'etcd did not answer; is it healthy? crictl ps --name etcd',
+        advice: programMissing(got)
+          ? 'This etcd image has no etcdctl.'
+          : 'etcd did not answer; is it healthy? crictl ps --name etcd',
       }),
     ];
   }
   const findings: Finding[] = [];
   const key = `/registry/secrets/${SECRET_NAMESPACE}/${SECRET_NAME}`;
   const own = kvs.find((kv) => kv.key === key);
-  const secret = await view.getObject({ apiVersion: 'v1', kind: 'Secret', name: SECRET_NAME, namespace: SECRET_NAMESPACE });
+  const secret = await view.getObject({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    name: SECRET_NAME,
+    namespace: SECRET_NAMESPACE,
+  });
   const value = secret ? secretValue(secret) : undefined;
+  const plain = kvs.filter((kv) => !encryptionPrefix(kv.value)).map((kv) => kv.key.replace('/registry/secrets/', ''));
+  // One look at the running apiserver explains every plaintext value below.
+  const why = plain.length > 0 ? await whyPlaintext(view) : undefined;
 
   if (!own) {
     findings.push(
@@ -407,33 +556,45 @@ export const secretsEncrypted: Check = async (view) => {
     const enc = encryptionPrefix(own.value);
     const leaks = value !== undefined && own.value.includes(Buffer.from(value.text));
     if (enc && (ACCEPTED_PROVIDERS as readonly string[]).includes(enc.provider) && !leaks) {
-      findings.push(pass(`${key} stored encrypted in etcd`, `starts with ${enc.prefix}, no "${value?.text ?? 'plaintext'}" in it`, where));
+      findings.push(
+        pass(
+          `${key} stored encrypted in etcd`,
+          `starts with ${enc.prefix}, no "${value?.text ?? 'plaintext'}" in it`,
+          where,
+        ),
+      );
     } else if (enc && !leaks) {
       findings.push(
         fail(`${key} stored encrypted with aescbc or secretbox`, `starts with ${enc.prefix}`, {
           where,
-          advice: 'Encrypted, but with a provider this lab does not teach; use aescbc or secretbox as the first provider.',
+          advice:
+            'Encrypted, but with a provider this lab does not teach; use aescbc or secretbox as the first provider.',
         }),
       );
     } else {
       findings.push(
         fail(`${key} stored encrypted in etcd`, `plaintext: ${printable(own.value, 60)}`, {
           where,
-          advice: await whyPlaintext(view),
+          advice: why ?? 'The value is in the stored bytes: rewrite the secret.',
         }),
       );
     }
   }
 
-  const plain = kvs.filter((kv) => !encryptionPrefix(kv.value)).map((kv) => kv.key.replace('/registry/secrets/', ''));
   if (plain.length === 0) {
-    findings.push(pass('every secret in etcd encrypted', `${kvs.length} of ${kvs.length} secrets start with k8s:enc:`, where));
+    findings.push(
+      pass('every secret in etcd encrypted', `${kvs.length} of ${kvs.length} secrets start with k8s:enc:`, where),
+    );
   } else {
     findings.push(
-      fail('every secret in etcd encrypted', `${plain.length} of ${kvs.length} still plaintext: ${plain.slice(0, 5).join(', ')}${plain.length > 5 ? ', ...' : ''}`, {
-        where,
-        advice: 'Encryption applies to writes only. Rewrite every existing secret: kubectl get secrets -A -o json | kubectl replace -f -',
-      }),
+      fail(
+        'every secret in etcd encrypted',
+        `${plain.length} of ${kvs.length} still plaintext: ${plain.slice(0, 5).join(', ')}${plain.length > 5 ? ', ...' : ''}`,
+        {
+          where,
+          advice: why ?? REWRITE_ADVICE,
+        },
+      ),
     );
   }
 
@@ -454,16 +615,22 @@ async function whyPlaintext(view: ClusterView): Promise<string> {
   const pid = running.stdout.trim().split(/\s+/)[0] ?? '';
   const flagPath = flagValue(running.stdout.trim().split(/\s+/));
   if (running.exitCode !== 0 || flagPath === undefined) {
-    return `The running apiserver has no ${FLAG}: finish the previous step first.`;
+    return `The running apiserver has no ${FLAG}, so it stores everything in plaintext: finish the previous step first.`;
   }
   // The file the running apiserver actually reads, through its own mount namespace.
   const config = await view.readNodeFile(NODE, `/proc/${pid}/root${flagPath}`);
   const writer = config === undefined ? undefined : judgeEncryptionConfig(config, flagPath).writer;
   if (writer === 'identity') {
-    return 'The apiserver\'s config lists identity FIRST, so every write, the rewrite included, is stored in plaintext. Put aescbc or secretbox first, restart the apiserver, then rewrite.';
+    return (
+      "The running apiserver's config lists identity FIRST, so every write, a rewrite included, is stored in plaintext. " +
+      'Put aescbc or secretbox first, restart the apiserver so it reads the file again (crictl stop $(crictl ps -q --name kube-apiserver)), then rewrite the secrets.'
+    );
   }
-  return `Encryption is on, but this secret was written before. Rewrite it (and all others): kubectl get secrets -A -o json | kubectl replace -f -`;
+  return REWRITE_ADVICE;
 }
+
+const REWRITE_ADVICE =
+  'Encryption applies to writes only: what was stored before stays plaintext. Rewrite every existing secret: kubectl get secrets -A -o json | kubectl replace -f -';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -478,7 +645,10 @@ export function parseEtcdGet(result: ExecResult): EtcdKv[] | undefined {
   if (result.exitCode !== 0) return undefined;
   try {
     const body = JSON.parse(result.stdout) as { kvs?: { key?: string; value?: string }[] };
-    return (body.kvs ?? []).map((kv) => ({ key: Buffer.from(kv.key ?? '', 'base64').toString('utf8'), value: Buffer.from(kv.value ?? '', 'base64') }));
+    return (body.kvs ?? []).map((kv) => ({
+      key: Buffer.from(kv.key ?? '', 'base64').toString('utf8'),
+      value: Buffer.from(kv.value ?? '', 'base64'),
+    }));
   } catch {
     return undefined;
   }

@@ -35,6 +35,8 @@ for pid in "${tracers[@]}"; do
   fi
 done
 rm -f /root/etcd-trace.txt /root/etcd-strace.pid /root/etcd-strace.log
+# The copy step 4 tells the learner to keep (the manifest itself is restored below).
+rm -f /root/kube-apiserver.yaml.bak
 
 # --- helpers for the apiserver and etcd -----------------------------------
 # The config path in a NUL-separated command line (both --flag=v and --flag v).
@@ -175,5 +177,5 @@ while read -r file; do
   [[ -n $file && $file != "$orig_flag" ]] || continue
   log "removing $file"
   rm -f "$file"
+  [[ $(dirname "$file") == /etc/kubernetes ]] || rmdir "$(dirname "$file")" 2>/dev/null || true
 done < <(grep -rlsF EncryptionConfiguration /etc/kubernetes --exclude-dir=manifests || true)
-rmdir /etc/kubernetes/enc 2>/dev/null || true

@@ -19,8 +19,10 @@ ${resources}
 ${providers}
 `;
 }
-const aescbc = (secret = KEY32, name = 'key1') => `      - aescbc:\n          keys:\n            - name: ${name}\n              secret: ${secret}\n`;
-const secretbox = (secret = KEY32, name = 'key1') => `      - secretbox:\n          keys:\n            - name: ${name}\n              secret: ${secret}\n`;
+const aescbc = (secret = KEY32, name = 'key1') =>
+  `      - aescbc:\n          keys:\n            - name: ${name}\n              secret: ${secret}\n`;
+const secretbox = (secret = KEY32, name = 'key1') =>
+  `      - secretbox:\n          keys:\n            - name: ${name}\n              secret: ${secret}\n`;
 const identity = '      - identity: {}\n';
 
 describe('judgeEncryptionConfig', () => {
@@ -33,7 +35,10 @@ describe('judgeEncryptionConfig', () => {
   });
 
   it('passes secretbox, other key names, several keys and wildcard resources', () => {
-    const text = config(secretbox(KEY32, 'k-2026') + `            - name: old\n              secret: ${KEY32}\n` + identity, '      - "*."');
+    const text = config(
+      secretbox(KEY32, 'k-2026') + `            - name: old\n              secret: ${KEY32}\n` + identity,
+      '      - "*."',
+    );
     const verdict = judgeEncryptionConfig(text, 'f');
     expect(findingsPass(verdict.findings)).toBe(true);
     expect(verdict.writer).toBe('secretbox');
@@ -44,7 +49,12 @@ describe('judgeEncryptionConfig', () => {
     const text = JSON.stringify({
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'EncryptionConfiguration',
-      resources: [{ resources: ['secrets', 'configmaps'], providers: [{ aescbc: { keys: [{ name: 'a', secret: KEY16 }] } }, { identity: {} }] }],
+      resources: [
+        {
+          resources: ['secrets', 'configmaps'],
+          providers: [{ aescbc: { keys: [{ name: 'a', secret: KEY16 }] } }, { identity: {} }],
+        },
+      ],
     });
     expect(findingsPass(judgeEncryptionConfig(text, 'f').findings)).toBe(true);
   });
@@ -58,15 +68,25 @@ describe('judgeEncryptionConfig', () => {
   });
 
   it('fails aesgcm and kms with their reasons', () => {
-    const gcm = judgeEncryptionConfig(config(aescbc().replace('aescbc', 'aesgcm') + identity), 'f').findings.find((f) => !f.ok);
+    const gcm = judgeEncryptionConfig(config(aescbc().replace('aescbc', 'aesgcm') + identity), 'f').findings.find(
+      (f) => !f.ok,
+    );
     expect(gcm?.advice).toMatch(/rotated automatically/);
-    const kms = judgeEncryptionConfig(config('      - kms:\n          apiVersion: v2\n          name: k\n          endpoint: unix:///tmp/k.sock\n' + identity), 'f');
+    const kms = judgeEncryptionConfig(
+      config(
+        '      - kms:\n          apiVersion: v2\n          name: k\n          endpoint: unix:///tmp/k.sock\n' +
+          identity,
+      ),
+      'f',
+    );
     expect(kms.findings.find((f) => !f.ok)?.advice).toMatch(/out of scope/);
   });
 
   it('fails a missing identity fallback', () => {
     const bad = judgeEncryptionConfig(config(aescbc()), 'f').findings.filter((f) => !f.ok);
-    expect(bad.map((f) => f.expected)).toEqual(['identity as a later provider, to read secrets stored before encryption']);
+    expect(bad.map((f) => f.expected)).toEqual([
+      'identity as a later provider, to read secrets stored before encryption',
+    ]);
     expect(bad[0]?.advice).toMatch(/cannot read the secrets that are still in plaintext/);
   });
 
@@ -79,12 +99,16 @@ describe('judgeEncryptionConfig', () => {
   });
 
   it('fails a file without an entry for secrets', () => {
-    const bad = judgeEncryptionConfig(config(aescbc() + identity, '      - configmaps'), 'f').findings.filter((f) => !f.ok);
+    const bad = judgeEncryptionConfig(config(aescbc() + identity, '      - configmaps'), 'f').findings.filter(
+      (f) => !f.ok,
+    );
     expect(bad[0]?.found).toBe('no entry lists secrets');
   });
 
   it('fails broken YAML and the wrong kind', () => {
-    expect(judgeEncryptionConfig('resources:\n  - resources: [secrets\n', 'f').findings[0]?.found).toMatch(/^YAML error/);
+    expect(judgeEncryptionConfig('resources:\n  - resources: [secrets\n', 'f').findings[0]?.found).toMatch(
+      /^YAML error/,
+    );
     const old = judgeEncryptionConfig('kind: EncryptionConfig\napiVersion: v1\nresources: []\n', 'f').findings[0];
     expect(old?.ok).toBe(false);
     expect(old?.advice).toMatch(/before 1.13/);
@@ -144,8 +168,10 @@ describe('apiserver manifest', () => {
   });
 
   it('maps a file mount and a different node directory', () => {
-    const text = MANIFEST.replace('mountPath: /etc/kubernetes/enc\n', 'mountPath: /etc/enc.yaml\n')
-      .replace('path: /etc/kubernetes/enc\n      type: Directory', 'path: /root/secret-config/encryption.yaml\n      type: File');
+    const text = MANIFEST.replace('mountPath: /etc/kubernetes/enc\n', 'mountPath: /etc/enc.yaml\n').replace(
+      'path: /etc/kubernetes/enc\n      type: Directory',
+      'path: /root/secret-config/encryption.yaml\n      type: File',
+    );
     const m = readApiserverManifest(text);
     if (!m.ok) throw new Error(m.problem);
     const r = resolveMount(m.pod, m.container, '/etc/enc.yaml');

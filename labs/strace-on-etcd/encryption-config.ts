@@ -64,23 +64,31 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
   }
   const config = doc.toJS() as Json;
   if (!isRecord(config)) {
-    findings.push(fail('an EncryptionConfiguration object', `a YAML ${Array.isArray(config) ? 'list' : typeof config}`, { where }));
+    findings.push(
+      fail('an EncryptionConfiguration object', `a YAML ${Array.isArray(config) ? 'list' : typeof config}`, { where }),
+    );
     return verdict;
   }
 
   const apiVersion = config.apiVersion;
   const kind = config.kind;
   if (apiVersion === 'apiserver.config.k8s.io/v1' && kind === 'EncryptionConfiguration') {
-    findings.push(pass('apiVersion apiserver.config.k8s.io/v1, kind EncryptionConfiguration', `${apiVersion} ${kind}`, where));
+    findings.push(
+      pass('apiVersion apiserver.config.k8s.io/v1, kind EncryptionConfiguration', `${apiVersion} ${kind}`, where),
+    );
   } else {
     findings.push(
-      fail('apiVersion apiserver.config.k8s.io/v1, kind EncryptionConfiguration', `apiVersion ${String(apiVersion)}, kind ${String(kind)}`, {
-        where,
-        advice:
-          kind === 'EncryptionConfig'
-            ? '"kind: EncryptionConfig" is the format of Kubernetes before 1.13; the apiserver no longer reads it.'
-            : 'The first lines must be "apiVersion: apiserver.config.k8s.io/v1" and "kind: EncryptionConfiguration".',
-      }),
+      fail(
+        'apiVersion apiserver.config.k8s.io/v1, kind EncryptionConfiguration',
+        `apiVersion ${String(apiVersion)}, kind ${String(kind)}`,
+        {
+          where,
+          advice:
+            kind === 'EncryptionConfig'
+              ? '"kind: EncryptionConfig" is the format of Kubernetes before 1.13; the apiserver no longer reads it.'
+              : 'The first lines must be "apiVersion: apiserver.config.k8s.io/v1" and "kind: EncryptionConfiguration".',
+        },
+      ),
     );
     return verdict;
   }
@@ -89,14 +97,19 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
   // for secrets are never consulted.
   const entries = Array.isArray(config.resources) ? config.resources : [];
   const entry = entries.find(
-    (e) => isRecord(e) && Array.isArray(e.resources) && e.resources.some((r) => typeof r === 'string' && coversSecrets(r)),
+    (e) =>
+      isRecord(e) && Array.isArray(e.resources) && e.resources.some((r) => typeof r === 'string' && coversSecrets(r)),
   );
   if (!isRecord(entry)) {
     findings.push(
-      fail('an entry in resources[] that lists "secrets"', entries.length === 0 ? 'resources is empty or missing' : 'no entry lists secrets', {
-        where,
-        advice: 'Without an entry for secrets the apiserver stores them exactly as before: in plaintext.',
-      }),
+      fail(
+        'an entry in resources[] that lists "secrets"',
+        entries.length === 0 ? 'resources is empty or missing' : 'no entry lists secrets',
+        {
+          where,
+          advice: 'Without an entry for secrets the apiserver stores them exactly as before: in plaintext.',
+        },
+      ),
     );
     return verdict;
   }
@@ -104,10 +117,14 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
   const names = providers.map(providerName);
   if (names.length === 0 || names.some((n) => n === undefined || !(KNOWN_PROVIDERS as readonly string[]).includes(n))) {
     findings.push(
-      fail('providers: a list of known providers (aescbc, secretbox, identity, ...)', `providers: ${JSON.stringify(entry.providers ?? null)}`, {
-        where,
-        advice: 'Each list item names exactly one provider, e.g. "- aescbc: {keys: [...]}" then "- identity: {}".',
-      }),
+      fail(
+        'providers: a list of known providers (aescbc, secretbox, identity, ...)',
+        `providers: ${JSON.stringify(entry.providers ?? null)}`,
+        {
+          where,
+          advice: 'Each list item names exactly one provider, e.g. "- aescbc: {keys: [...]}" then "- identity: {}".',
+        },
+      ),
     );
     return verdict;
   }
@@ -126,10 +143,14 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
       kms: 'KMS needs a separate plugin service; it is out of scope for this lab. Use aescbc or secretbox.',
     };
     findings.push(
-      fail('the first provider for secrets encrypts (aescbc or secretbox)', `${writer} is first (providers: ${names.join(', ')})`, {
-        where,
-        advice: advice[writer] ?? 'Put aescbc or secretbox first.',
-      }),
+      fail(
+        'the first provider for secrets encrypts (aescbc or secretbox)',
+        `${writer} is first (providers: ${names.join(', ')})`,
+        {
+          where,
+          advice: advice[writer] ?? 'Put aescbc or secretbox first.',
+        },
+      ),
     );
   }
 
@@ -139,7 +160,13 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
 
   const identityAt = names.indexOf('identity');
   if (identityAt > 0) {
-    findings.push(pass('identity as a later provider, to read secrets stored before encryption', `identity is provider ${identityAt + 1} of ${names.length}`, where));
+    findings.push(
+      pass(
+        'identity as a later provider, to read secrets stored before encryption',
+        `identity is provider ${identityAt + 1} of ${names.length}`,
+        where,
+      ),
+    );
   } else if (identityAt < 0) {
     findings.push(
       fail('identity as a later provider, to read secrets stored before encryption', `providers: ${names.join(', ')}`, {
@@ -153,12 +180,22 @@ export function judgeEncryptionConfig(text: string, where: string): EncryptionCo
   return verdict;
 }
 
-function judgeKeys(item: Json | undefined, provider: AcceptedProvider, where: string, verdict: EncryptionConfigVerdict): Finding[] {
+function judgeKeys(
+  item: Json | undefined,
+  provider: AcceptedProvider,
+  where: string,
+  verdict: EncryptionConfigVerdict,
+): Finding[] {
   const body = isRecord(item) ? item[provider] : undefined;
   const keys = isRecord(body) && Array.isArray(body.keys) ? body.keys : [];
   const expected = `${provider} keys: a name and a base64 secret of ${KEY_BYTES[provider].join(' or ')} bytes`;
   if (keys.length === 0) {
-    return [fail(expected, `${provider} has no keys`, { where, advice: `Add "keys: [{name: key1, secret: <base64 of 32 random bytes>}]" under ${provider}.` })];
+    return [
+      fail(expected, `${provider} has no keys`, {
+        where,
+        advice: `Add "keys: [{name: key1, secret: <base64 of 32 random bytes>}]" under ${provider}.`,
+      }),
+    ];
   }
   const findings: Finding[] = [];
   for (const [i, key] of keys.entries()) {
@@ -166,7 +203,12 @@ function judgeKeys(item: Json | undefined, provider: AcceptedProvider, where: st
     const secret = isRecord(key) && typeof key.secret === 'string' ? key.secret : '';
     const label = `key ${i + 1}${name ? ` "${name}"` : ''}`;
     if (name === '') {
-      findings.push(fail(expected, `${label} has no name`, { where, advice: 'Each key needs a name; it is stored in front of every value it encrypts.' }));
+      findings.push(
+        fail(expected, `${label} has no name`, {
+          where,
+          advice: 'Each key needs a name; it is stored in front of every value it encrypts.',
+        }),
+      );
       continue;
     }
     verdict.keyNames.push(name);

@@ -21,7 +21,9 @@ import type { Finding } from '../../server/protocol.js';
 const kubeconfig = process.env.KUBECONFIG;
 const cluster = process.env.HARDENING_LAB_CLUSTER;
 if (!kubeconfig || !cluster) {
-  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
 }
 const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'strace-on-etcd');
 
@@ -90,7 +92,10 @@ describe(`strace-on-etcd on "${cluster}"`, () => {
     expect(findingsPass(await check('encryption-config'))).toBe(false);
     expect(findingsPass(await check('enable-encryption'))).toBe(false);
     // Every secret is plaintext again and still readable through the API.
-    const log = await run('verify', 'kubectl get secrets -A -o name | wc -l; ! pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config');
+    const log = await run(
+      'verify',
+      'kubectl get secrets -A -o name | wc -l; ! pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config',
+    );
     expect(Number(log.trim().split('\n')[0])).toBeGreaterThan(0);
     const etcd = (await check('rewrite-and-prove')).find((f) => f.expected === 'every secret in etcd encrypted');
     expect(etcd?.ok).toBe(false);
@@ -120,7 +125,9 @@ kill "$(cat /root/etcd-strace.pid)"; sleep 1`,
     await run('secret', 'kubectl create secret generic lab-secret --from-literal=password=S3cr3tValue');
     await run('config', step('encryption-config').solution);
     // identity first: valid for the apiserver, but it encrypts nothing.
-    await run('identity-first', `f=/etc/kubernetes/enc/enc.yaml
+    await run(
+      'identity-first',
+      `f=/etc/kubernetes/enc/enc.yaml
 key=$(sed -n 's/^ *secret: //p' "$f")
 cat >"$f" <<EOF
 apiVersion: apiserver.config.k8s.io/v1
@@ -131,12 +138,15 @@ resources:
       - identity: {}
       - aescbc:
           keys: [{name: key1, secret: $key}]
-EOF`);
+EOF`,
+    );
     const config = await check('encryption-config');
     expect(config.find((f) => !f.ok)?.found).toBe('identity is first (providers: identity, aescbc)');
     await run('enable', step('enable-encryption').solution);
     await run('rewrite', 'kubectl get secrets -A -o json | kubectl replace -f - >/dev/null');
-    const stored = (await check('rewrite-and-prove')).find((f) => f.expected.startsWith('/registry/secrets/default/lab-secret'));
+    const stored = (await check('rewrite-and-prove')).find((f) =>
+      f.expected.startsWith('/registry/secrets/default/lab-secret'),
+    );
     expect(stored?.ok).toBe(false);
     expect(stored?.advice).toMatch(/identity FIRST/);
     await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
