@@ -7,6 +7,7 @@ import { findingsPass, type Check } from './check.js';
 import type { ClusterView } from './cluster-view.js';
 import { CallTimeoutError, ClusterUnreachableError } from './cluster-unreachable.js';
 import { withDeadline } from './deadline.js';
+import { sweepView } from './sweep-view.js';
 
 /** Where the runner gets its view; may throw when there is no cluster yet. */
 export type ClusterViewSource = () => ClusterView | Promise<ClusterView>;
@@ -35,20 +36,26 @@ export class CheckRunner {
   }
 
   async run(named: NamedCheck): Promise<CheckResult> {
+    return this.runWith(() => this.view(), named);
+  }
+
+  /** All checks at once, sharing reads; results in the order given. */
+  async sweep(checks: NamedCheck[]): Promise<CheckResult[]> {
+    let shared: Promise<ClusterView> | undefined;
+    const view = () => (shared ??= Promise.resolve(this.view()).then(sweepView));
+    return Promise.all(checks.map((c) => this.runWith(view, c)));
+  }
+
+  private async runWith(source: ClusterViewSource, named: NamedCheck): Promise<CheckResult> {
     const started = this.now();
     const durationMs = () => Math.round((this.now() - started) * 10) / 10;
     try {
-      const view = await this.view();
+      const view = await source();
       const findings = await withDeadline(named.check(view), this.checkTimeoutMs, `check ${named.name}`);
       return { ok: findingsPass(findings), findings, durationMs: durationMs() };
     } catch (error) {
       return { ok: false, findings: [], error: explainCheckError(named.name, error), durationMs: durationMs() };
     }
-  }
-
-  /** All checks at once; results in the order given. */
-  async sweep(checks: NamedCheck[]): Promise<CheckResult[]> {
-    return Promise.all(checks.map((c) => this.run(c)));
   }
 }
 
