@@ -241,3 +241,33 @@ describe('manifests', () => {
     expect(checksImage).toBe(image);
   });
 });
+
+// Recorded for real on a kind cluster without a registry: the lab's install
+// with imagePullPolicy: Never and the image absent (ErrImageNeverPull).
+describe('recorded on a cluster without the Falco image', () => {
+  it('step 1 names the missing image and its fix; the config itself is right', async () => {
+    const findings = await falcoRunning(await load('recorded-image-never-pull.json'));
+    expect(failed(findings).map((f) => f.found)).toEqual([
+      'ErrImageNeverPull: Container image "falcosecurity/falco:0.41.3" is not present with pull policy of Never',
+      'ErrImageNeverPull: Container image "falcosecurity/falco:0.41.3" is not present with pull policy of Never',
+    ]);
+    expect(failed(findings)[0]?.advice).toMatch(/kind load docker-image/);
+    expect(findings.filter((f) => f.ok).map((f) => f.found)).toEqual(['engine.kind: modern_ebpf', 'json_output: true', 'tty: true']);
+  });
+
+  it('step 2: the ConfigMap is judged, the pods that cannot start are named', async () => {
+    expect(failed(await customRuleLoaded(await load('recorded-custom-rule-before.json')))[0]?.found).toBe('no such ConfigMap');
+    const findings = await customRuleLoaded(await load('recorded-rule-configmap-falco-not-running.json'));
+    expect(findings[0]).toMatchObject({ ok: true, found: 'rule "Write below etc in container": open_write and container and fd.name startswith /etc/' });
+    expect(failed(findings)).toHaveLength(2);
+  });
+
+  it('step 3: no alert because no Falco pod runs, and why', async () => {
+    const findings = failed(await alertFired(await load('recorded-trigger-falco-not-running.json')));
+    expect(findings.map((f) => f.found)).toEqual([
+      'no alert: no Falco pod is running',
+      'ErrImageNeverPull: Container image "falcosecurity/falco:0.41.3" is not present with pull policy of Never',
+      'ErrImageNeverPull: Container image "falcosecurity/falco:0.41.3" is not present with pull policy of Never',
+    ]);
+  });
+});

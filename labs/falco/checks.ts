@@ -133,7 +133,7 @@ function podHealthFinding(falco: FalcoPod): Finding {
   if (/ErrImagePull|ImagePullBackOff|ErrImageNeverPull/.test(state)) {
     return fail(expected, state, {
       where,
-      advice: `The node cannot get Falco's image. With internet it pulls it; offline, load it into the nodes first: \`kind load docker-image ${FALCO_IMAGE} --name hardening-lab\` on the host.`,
+      advice: `The node cannot get Falco's image. With internet it pulls it; offline, load it into the nodes first: \`kind load docker-image ${FALCO_IMAGE} --name hardening-lab\` on the host (with your cluster's name if it is not the default).`,
     });
   }
   const lastError = falco.log.errors.at(-1);
@@ -391,6 +391,11 @@ export const alertFired: Check = async (view) => {
     return findings;
   }
   const running = pods.filter((p) => p.running);
+  if (running.length === 0) {
+    // Nothing is watching: say why Falco is down rather than "no alert".
+    findings.push(fail(expected, 'no alert: no Falco pod is running', { where: LOGS_WHERE }), ...pods.map(podHealthFinding));
+    return findings;
+  }
   const loaded = running.filter((p) => rules.some((r) => p.log.loadedRules.get(`${RULES_DIR}/${r.file}`) === 'ok'));
   if (loaded.length === 0) {
     findings.push(
@@ -460,6 +465,7 @@ export const overrideApplied: Check = async (view) => {
   const running = pods.filter((p) => p.running);
   const files = [...new Set(outputOverrides.map((o) => o.file))];
   for (const falco of running) for (const key of files) findings.push(loadedFinding(falco, key));
+  for (const falco of pods.filter((p) => !p.running)) findings.push(podHealthFinding(falco));
 
   // Behaviour: an alert of the overridden rule carrying the new output text.
   const alerts = collectAlerts(pods);
