@@ -3,6 +3,8 @@
 // restarts. Real server and page; the nodes are the LocalShellStandInProvider
 // TEST DOUBLE (local bash shells).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalShellStandInProvider } from '../../server/cluster/local-shell-stand-in.js';
+import type { ClusterNode } from '../../server/protocol.js';
 import { AppPage } from './pages/app-page.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageGlobals } from './support/page-globals.js';
@@ -105,5 +107,41 @@ describe('terminal lifecycle (stand-in nodes are local bash shells)', () => {
       Object.keys((globalThis as unknown as PageGlobals).__hardeningLab?.terminals ?? {}),
     );
     expect(targets).toEqual(['control-plane', 'worker']);
+  });
+});
+
+/** TEST DOUBLE: the stand-in, with node listing as slow as `docker` can be on a busy host. */
+class SlowStandInProvider extends LocalShellStandInProvider {
+  override async nodes(): Promise<ClusterNode[]> {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return super.nodes();
+  }
+}
+
+describe('input while a shell is being opened (slow stand-in nodes, local bash shells)', () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+  let app: AppPage;
+
+  beforeAll(async () => {
+    server = await startTestServer({ provider: new SlowStandInProvider() });
+    browser = await launchBrowser();
+    app = await AppPage.open(browser.context, server.startUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('keeps what is typed before the new shell is attached, and delivers it', async () => {
+    const terminal = app.terminal('control-plane');
+    await terminal.runCommand('exit');
+    await terminal.waitForLine(/The shell exited/);
+    // The first key asks for a new shell; the next ones arrive while the server is still opening it.
+    await app.page.keyboard.press('Enter');
+    await app.page.keyboard.type('echo early-$((5*5))');
+    await app.page.keyboard.press('Enter');
+    expect(await terminal.waitForLine(/^early-25$/)).toBe('early-25');
   });
 });

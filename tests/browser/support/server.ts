@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Router } from 'express';
+import type { ClusterProvider } from '../../../server/cluster/provider.js';
 import { LocalShellStandInProvider } from '../../../server/cluster/local-shell-stand-in.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
 import { generateToken } from '../../../server/http/auth.js';
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   /** Working directory of the stand-in shells (a fresh temp dir by default). */
   home?: string;
   apiRouters?: Router[];
+  /** Another test double in place of the plain stand-in (e.g. a slow one); `home` is then ignored. */
+  provider?: ClusterProvider;
   /** Fixed port and token: a "restarted" server the open page can reconnect to. */
   port?: number;
   token?: string;
@@ -42,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     host: '127.0.0.1',
     port: options.port ?? 0,
     token,
-    provider: new LocalShellStandInProvider({ home }),
+    provider: options.provider ?? new LocalShellStandInProvider({ home }),
     webDir: WEB_DIST,
     terminalGraceMs: 60_000,
     log: () => undefined,
