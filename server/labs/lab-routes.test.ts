@@ -125,7 +125,15 @@ describe('lab routes', () => {
     const lab = await detail();
     expect(lab.steps[0]).toMatchObject({ status: 'failed', solutionAvailable: true, lastResult: result });
     const solution = await api('POST', '/labs/fixture-files/steps/write-marker/solution');
-    expect(solution).toEqual({ status: 200, json: { script: 'echo ready > "$HL_FIXTURE_DIR/marker"\n' } });
+    expect(solution).toEqual({
+      status: 200,
+      json: {
+        script: `# Lab variables (hardening-lab sets them when it runs this script):
+export HL_LAB='fixture-files' HL_STEP='write-marker' HL_LAB_FILES='${path.join(tmp, 'lab-files', 'fixture-files')}'
+echo ready > "$HL_FIXTURE_DIR/marker"
+`,
+      },
+    });
   });
 
   it('reveals hints one at a time, then says there are no more', async () => {

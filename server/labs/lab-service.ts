@@ -186,7 +186,7 @@ export class LabService {
         'The solution opens after you have revealed a hint or run a check that failed.',
       );
     this.progress.markSolutionViewed(lab.id, step.id);
-    return { script: step.solution };
+    return { script: this.scripts.exportsHeader(lab, step.id) + step.solution };
   }
 
   setCurrent(labId: string, stepId: string): void {

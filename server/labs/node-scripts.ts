@@ -45,6 +45,19 @@ export class NodeScriptRunner {
     return path.posix.join(this.labFilesRoot, lab.id);
   }
 
+  /**
+   * The lab variables as a script header. Solutions are shown to the learner
+   * and may be run in their terminal, where the runner's prelude is absent:
+   * the solution they see starts with this, so it works there too.
+   */
+  exportsHeader(lab: LoadedLab, name: string): string {
+    return [
+      '# Lab variables (hardening-lab sets them when it runs this script):',
+      `export HL_LAB=${shellQuote(lab.id)} HL_STEP=${shellQuote(name)} HL_LAB_FILES=${shellQuote(this.labFilesDir(lab))}`,
+      '',
+    ].join('\n');
+  }
+
   /** The text actually run: the documented prelude, then the script. */
   prelude(lab: LoadedLab, name: string): string {
     return [
