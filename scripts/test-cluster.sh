@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --offline) MODE=1; shift ;;
     --online) MODE=0; shift ;;
     --) shift; VITEST_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done

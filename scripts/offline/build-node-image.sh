@@ -272,19 +272,22 @@ stage_node_files() {
 check_node_files() { [[ -f "$NODE_ROOTFS/etc/containerd/cri-base.json" ]]; }
 
 stage_base_image() {
+  local old; old="$(image_id "$OFFLINE_BASE_IMAGE")"
   tar -C "$NODE_ROOTFS" --numeric-owner -c . | docker import \
     --change 'ENV container=docker' \
     --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' \
     - "$OFFLINE_BASE_IMAGE"
   docker_set_stopsignal "$OFFLINE_BASE_IMAGE" SIGRTMIN+3
   docker image inspect "$OFFLINE_BASE_IMAGE" --format '{{.Id}} {{.Size}}'
+  retire_image "$old"
 }
 
 check_base_image() { image_exists "$OFFLINE_BASE_IMAGE"; }
 
 # The steps of `kind build node-image`, done by hand without a registry.
 stage_node_image() {
-  local cid="hardening-lab-nodebuild-$$" want have missing=0 b
+  local cid="hardening-lab-nodebuild-$$" want have missing=0 b old
+  old="$(image_id "$OFFLINE_NODE_IMAGE")"
   docker rm -f "$cid" >/dev/null 2>&1 || true
   trap 'docker rm -f "'"$cid"'" >/dev/null 2>&1 || true' EXIT
   docker run -d --name "$cid" --entrypoint=sleep --security-opt seccomp=unconfined \
@@ -330,6 +333,7 @@ stage_node_image() {
   docker image inspect "$OFFLINE_NODE_IMAGE" --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{.Config.StopSignal}} {{.Size}}'
   [[ "$(docker image inspect "$OFFLINE_NODE_IMAGE" --format '{{.Config.StopSignal}}')" == "SIGRTMIN+3" ]] \
     || docker_set_stopsignal "$OFFLINE_NODE_IMAGE" SIGRTMIN+3
+  retire_image "$old"
 }
 
 check_node_image() { image_exists "$OFFLINE_NODE_IMAGE"; }
@@ -367,7 +371,7 @@ main() {
       --only) only="$2"; shift 2 ;;
       --force) export FORCE_STAGES="$2"; shift 2 ;;
       --list) printf '%s\n' "${STAGES[@]}"; return 0 ;;
-      -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; return 0 ;;
+      -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}"; return 0 ;;
       *) die "unknown argument: $1 (see --help)" ;;
     esac
   done

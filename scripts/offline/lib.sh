@@ -163,3 +163,15 @@ docker_set_stopsignal() { # IMAGE SIGNAL
     | grep -v -e DEPRECATED -e 'legacy builder' -e BuildKit -e 'environment-variable' || true
   [[ "$(docker image inspect "$1" --format '{{.Config.StopSignal}}')" == "$2" ]]
 }
+
+# image_id TAG: the image ID a tag points at now (empty if none).
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+# retire_image OLD_ID: after a tag moved to a new build, remove the old image
+# unless something still uses it (running node containers keep theirs).
+retire_image() {
+  local old=$1
+  [[ -n "$old" ]] || return 0
+  if [[ -z "$(docker image inspect --format '{{join .RepoTags ","}}' "$old" 2>/dev/null)" ]]; then
+    docker rmi "$old" >/dev/null 2>&1 || echo "kept previous image $old (still in use)"
+  fi
+}

@@ -152,7 +152,8 @@ EOF
 }
 
 stage_standin_images() {
-  local t="$WORK_DIR/standin-tree" tag
+  local t="$WORK_DIR/standin-tree" tag old_nginx old_busybox
+  old_nginx="$(image_id "${NGINX_TAGS[0]}")"; old_busybox="$(image_id "${BUSYBOX_TAGS[0]}")"
   _nginx_tree "$t"
   tar -C "$t" --numeric-owner -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -190,6 +191,7 @@ stage_standin_images() {
   docker run --rm "${BUSYBOX_TAGS[0]}" timeout 10 wget -q -O /dev/null "http://$ip/"
   docker run --rm "${BUSYBOX_TAGS[0]}" sh -c 'timeout 5 wget -q -O /dev/null http://localhost/; test $? -ne 139'
   docker rm -f "$cid" >/dev/null
+  retire_image "$old_nginx"; retire_image "$old_busybox"
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(nginx|busybox):'
 }
 
