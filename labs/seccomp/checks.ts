@@ -7,7 +7,14 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { Check } from '../../server/checks/check.js';
 import { fail, pass } from '../../server/checks/check.js';
 import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
-import { containerOf, containerStatusOf, describeContainerState, describeExec, podReady, programMissing } from '../../server/checks/pod-facts.js';
+import {
+  containerOf,
+  containerStatusOf,
+  describeContainerState,
+  describeExec,
+  podReady,
+  programMissing,
+} from '../../server/checks/pod-facts.js';
 import type { Finding } from '../../server/protocol.js';
 import {
   type LabProfile,
@@ -88,7 +95,8 @@ function runningFinding(target: PodUnderTest, wanted: WantedProfile): Finding {
   if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
     advice = `The runtime could not open the profile file on the node: localhostProfile names a file under /var/lib/kubelet/seccomp${wanted.type === 'Localhost' ? `, here profiles/${wanted.file}` : ''}.`;
   } else if (/ImagePull|ErrImage/.test(status?.state?.waiting?.reason ?? '')) {
-    advice = 'The image cannot be pulled: use busybox:1.36 (or nginx:1.27) with imagePullPolicy: IfNotPresent, as the step shows.';
+    advice =
+      'The image cannot be pulled: use busybox:1.36 (or nginx:1.27) with imagePullPolicy: IfNotPresent, as the step shows.';
   }
   return fail(expected, state, { where: target.where, advice });
 }
@@ -105,18 +113,29 @@ interface NodeEvidence {
  * container process in /proc. Both, because the spec says what was asked of
  * runc and /proc says what the kernel enforces.
  */
-async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { needPid: boolean }): Promise<NodeEvidence> {
+async function nodeEvidence(
+  view: ClusterView,
+  target: PodUnderTest,
+  options: { needPid: boolean },
+): Promise<NodeEvidence> {
   const nodeName = target.pod.spec?.nodeName;
   const none: NodeEvidence = { findings: [], runtime: undefined, mode: undefined };
   if (!nodeName) {
-    return { ...none, findings: [fail('the pod is scheduled on a node', 'not scheduled yet', { where: target.where })] };
+    return {
+      ...none,
+      findings: [fail('the pod is scheduled on a node', 'not scheduled yet', { where: target.where })],
+    };
   }
   const nodes = await view.nodes();
   const node = nodes.find((n) => n.container === nodeName) ?? nodes.find((n) => n.target === nodeName);
   if (!node) {
     return {
       ...none,
-      findings: [fail(`node ${nodeName} is one of the lab's nodes`, `known nodes: ${nodes.map((n) => n.container).join(', ')}`, { where: target.where })],
+      findings: [
+        fail(`node ${nodeName} is one of the lab's nodes`, `known nodes: ${nodes.map((n) => n.container).join(', ')}`, {
+          where: target.where,
+        }),
+      ],
     };
   }
   const status = containerStatusOf(target.pod, target.container.name);
@@ -128,9 +147,13 @@ async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { 
     return {
       ...none,
       findings: [
-        fail(`a container for ${target.container.name} on node ${node.target}`, describeContainerState(target.pod, target.container.name), {
-          where: target.where,
-        }),
+        fail(
+          `a container for ${target.container.name} on node ${node.target}`,
+          describeContainerState(target.pod, target.container.name),
+          {
+            where: target.where,
+          },
+        ),
       ],
     };
   }
@@ -140,7 +163,12 @@ async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { 
   if (inspect.exitCode !== 0) {
     return {
       ...none,
-      findings: [fail(`crictl inspect ${short} answers`, describeExec(inspect), { where: inspectWhere, advice: 'The container may have just been replaced; check again.' })],
+      findings: [
+        fail(`crictl inspect ${short} answers`, describeExec(inspect), {
+          where: inspectWhere,
+          advice: 'The container may have just been replaced; check again.',
+        }),
+      ],
     };
   }
   const runtime = parseCrictlInspect(inspect.stdout);
@@ -165,12 +193,18 @@ async function nodeEvidence(view: ClusterView, target: PodUnderTest, options: { 
 }
 
 /** What the OCI spec on the node must show for each profile the steps ask for. */
-const SPEC_EXPECTATIONS: Record<'RuntimeDefault' | LabProfile, { text: string; matches: (r: RuntimeSeccomp) => boolean }> = {
+const SPEC_EXPECTATIONS: Record<
+  'RuntimeDefault' | LabProfile,
+  { text: string; matches: (r: RuntimeSeccomp) => boolean }
+> = {
   RuntimeDefault: {
     text: "defaultAction SCMP_ACT_ERRNO with the runtime's allow list",
     matches: (r) => r.defaultAction === 'SCMP_ACT_ERRNO' && r.ruleCount > 0,
   },
-  'audit.json': { text: 'defaultAction SCMP_ACT_LOG (profiles/audit.json)', matches: (r) => r.defaultAction === 'SCMP_ACT_LOG' },
+  'audit.json': {
+    text: 'defaultAction SCMP_ACT_LOG (profiles/audit.json)',
+    matches: (r) => r.defaultAction === 'SCMP_ACT_LOG',
+  },
   'violation.json': {
     text: 'defaultAction SCMP_ACT_ERRNO and no allowed syscalls (profiles/violation.json)',
     matches: (r) => r.defaultAction === 'SCMP_ACT_ERRNO' && r.ruleCount === 0,
@@ -202,14 +236,25 @@ function specFinding(target: PodUnderTest, runtime: RuntimeSeccomp | undefined, 
   const expected = `OCI spec seccomp: ${expectation.text}`;
   const where = `crictl inspect (info.runtimeSpec.linux.seccomp) of ${target.where}`;
   if (!runtime.hasSeccomp) {
-    return [fail(expected, 'no seccomp section in the OCI spec: the container runs unconfined', { where, advice: unconfinedCause(target) })];
+    return [
+      fail(expected, 'no seccomp section in the OCI spec: the container runs unconfined', {
+        where,
+        advice: unconfinedCause(target),
+      }),
+    ];
   }
   const found =
     `defaultAction ${runtime.defaultAction ?? '(none)'}, ${runtime.ruleCount} syscall names in rules` +
     (runtime.denied.length > 0 ? `, denied: ${runtime.denied.join(', ')}` : '');
   return expectation.matches(runtime)
     ? [pass(expected, found, where)]
-    : [fail(expected, found, { where, advice: 'The runtime loaded another profile than the step asks for: compare the pod\'s seccompProfile with the step.' })];
+    : [
+        fail(expected, found, {
+          where,
+          advice:
+            "The runtime loaded another profile than the step asks for: compare the pod's seccompProfile with the step.",
+        }),
+      ];
 }
 
 function running(target: PodUnderTest): boolean {
@@ -217,10 +262,14 @@ function running(target: PodUnderTest): boolean {
 }
 
 function exec(view: ClusterView, target: PodUnderTest, argv: string[]): Promise<ExecResult> {
-  return view.execInPod({ namespace: NAMESPACE, pod: target.pod.metadata?.name ?? '', container: target.container.name }, argv);
+  return view.execInPod(
+    { namespace: NAMESPACE, pod: target.pod.metadata?.name ?? '', container: target.container.name },
+    argv,
+  );
 }
 
-const denied = (result: ExecResult): boolean => result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
+const denied = (result: ExecResult): boolean =>
+  result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
 
 /** Why unshare worked: no filter at all, or RuntimeDefault with CAP_SYS_ADMIN (which it then allows). */
 function unshareAllowedCause(target: PodUnderTest, node: NodeEvidence): string {
@@ -255,7 +304,11 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
     const expected = `${describeWanted(wanted)} on the pod or on container ${target.container.name}`;
     findings.push(
       node.mode === 2 && node.runtime?.hasSeccomp
-        ? pass(expected, 'no field, but the kubelet applied its default (seccompDefault: true) and the runtime shows a filter', target.where)
+        ? pass(
+            expected,
+            'no field, but the kubelet applied its default (seccompDefault: true) and the runtime shows a filter',
+            target.where,
+          )
         : fail(expected, 'no seccompProfile field, and this kubelet does not default to RuntimeDefault', {
             where: target.where,
             advice:
@@ -271,13 +324,26 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
   const expected = 'unshare -U (new user namespace) fails with "Operation not permitted"';
   const where = `kubectl -n ${NAMESPACE} exec ${podName} -- unshare -U true`;
   if (denied(unshare)) findings.push(pass(expected, (unshare.stderr || unshare.stdout).trim(), where));
-  else if (programMissing(unshare)) findings.push(fail(expected, describeExec(unshare), { where, advice: 'Use the busybox:1.36 image from the step: it has unshare.' }));
+  else if (programMissing(unshare))
+    findings.push(
+      fail(expected, describeExec(unshare), {
+        where,
+        advice: 'Use the busybox:1.36 image from the step: it has unshare.',
+      }),
+    );
   else {
     findings.push(
-      fail(expected, unshare.exitCode === 0 ? 'unshare succeeded: the container can create user namespaces' : describeExec(unshare), {
-        where,
-        advice: unshare.exitCode === 0 ? unshareAllowedCause(target, node) : 'unshare failed for another reason than seccomp; see the message.',
-      }),
+      fail(
+        expected,
+        unshare.exitCode === 0 ? 'unshare succeeded: the container can create user namespaces' : describeExec(unshare),
+        {
+          where,
+          advice:
+            unshare.exitCode === 0
+              ? unshareAllowedCause(target, node)
+              : 'unshare failed for another reason than seccomp; see the message.',
+        },
+      ),
     );
   }
   return findings;
@@ -313,7 +379,8 @@ export const violationProfile: Check = async (view) => {
     findings.push(
       fail(expected, state, {
         where: target.where,
-        advice: 'A container that runs is not under profiles/violation.json: with every syscall denied, not even the entrypoint can be executed.',
+        advice:
+          'A container that runs is not under profiles/violation.json: with every syscall denied, not even the entrypoint can be executed.',
       }),
     );
     return findings;
@@ -322,12 +389,17 @@ export const violationProfile: Check = async (view) => {
     findings.push(
       fail(expected, state, {
         where: target.where,
-        advice: 'It fails, but because the profile file was not found, not because of the profile. localhostProfile is relative to /var/lib/kubelet/seccomp: profiles/violation.json.',
+        advice:
+          'It fails, but because the profile file was not found, not because of the profile. localhostProfile is relative to /var/lib/kubelet/seccomp: profiles/violation.json.',
       }),
     );
     return findings;
   }
-  if (/ImagePull|ErrImage/.test(waiting?.reason ?? '') || !status || (waiting?.reason === 'ContainerCreating' && !status.lastState?.terminated)) {
+  if (
+    /ImagePull|ErrImage/.test(waiting?.reason ?? '') ||
+    !status ||
+    (waiting?.reason === 'ContainerCreating' && !status.lastState?.terminated)
+  ) {
     findings.push(
       fail(expected, state, {
         where: target.where,
@@ -338,13 +410,23 @@ export const violationProfile: Check = async (view) => {
     );
     return findings;
   }
-  const startFailed = status.restartCount > 0 || status.lastState?.terminated !== undefined || /StartError|RunContainerError|CrashLoopBackOff|CreateContainerError/.test(`${waiting?.reason ?? ''} ${status.state?.terminated?.reason ?? ''}`);
+  const startFailed =
+    status.restartCount > 0 ||
+    status.lastState?.terminated !== undefined ||
+    /StartError|RunContainerError|CrashLoopBackOff|CreateContainerError/.test(
+      `${waiting?.reason ?? ''} ${status.state?.terminated?.reason ?? ''}`,
+    );
   const last = status.lastState?.terminated ?? status.state?.terminated;
-  const lastText = last ? `; last attempt: ${last.reason ?? 'terminated'} (exit code ${last.exitCode})${last.message ? `: ${last.message}` : ''}` : '';
+  const lastText = last
+    ? `; last attempt: ${last.reason ?? 'terminated'} (exit code ${last.exitCode})${last.message ? `: ${last.message}` : ''}`
+    : '';
   findings.push(
     startFailed
       ? pass(expected, `${state}${lastText}`, target.where)
-      : fail(expected, state, { where: target.where, advice: 'Check again in a few seconds: the runtime has not tried to start it yet.' }),
+      : fail(expected, state, {
+          where: target.where,
+          advice: 'Check again in a few seconds: the runtime has not tried to start it yet.',
+        }),
   );
   // The spec of the failed container shows the profile that was loaded.
   const node = await nodeEvidence(view, target, { needPid: false });
@@ -373,7 +455,10 @@ export const fineGrainedProfile: Check = async (view) => {
     result.exitCode === 3 || result.exitCode === null
       ? fail('touch (an allowed syscall) works in the container', describeExec(result), {
           where,
-          advice: result.exitCode === null ? 'Use the busybox:1.36 image from the step (it has sh).' : 'Creating a file should be allowed by the profile; see the message.',
+          advice:
+            result.exitCode === null
+              ? 'Use the busybox:1.36 image from the step (it has sh).'
+              : 'Creating a file should be allowed by the profile; see the message.',
         })
       : pass('touch (an allowed syscall) works in the container', 'file created', where),
   );
@@ -384,7 +469,8 @@ export const fineGrainedProfile: Check = async (view) => {
         ? pass(expected, (result.stderr || result.stdout).trim(), where)
         : fail(expected, result.exitCode === 0 ? 'chmod succeeded' : describeExec(result), {
             where,
-            advice: 'chmod is allowed, so this container is not under profiles/fine-grained.json (RuntimeDefault and Unconfined both allow chmod).',
+            advice:
+              'chmod is allowed, so this container is not under profiles/fine-grained.json (RuntimeDefault and Unconfined both allow chmod).',
           }),
     );
   }

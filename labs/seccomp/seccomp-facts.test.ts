@@ -2,16 +2,29 @@
 // wins, and how each wrong localhostProfile is explained.
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { effectiveProfile, judgeProfile, localhostPathAdvice, parseCrictlInspect, runtimeContainerId, seccompMode } from './seccomp-facts.js';
+import {
+  effectiveProfile,
+  judgeProfile,
+  localhostPathAdvice,
+  parseCrictlInspect,
+  runtimeContainerId,
+  seccompMode,
+} from './seccomp-facts.js';
 
-function pod(spec: { pod?: V1PodSecurityContext; container?: V1SecurityContext; annotations?: Record<string, string> }): V1Pod {
+function pod(spec: {
+  pod?: V1PodSecurityContext;
+  container?: V1SecurityContext;
+  annotations?: Record<string, string>;
+}): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p', namespace: 'seccomp', ...(spec.annotations ? { annotations: spec.annotations } : {}) },
     spec: {
       ...(spec.pod ? { securityContext: spec.pod } : {}),
-      containers: [{ name: 'app', image: 'busybox:1.36', ...(spec.container ? { securityContext: spec.container } : {}) }],
+      containers: [
+        { name: 'app', image: 'busybox:1.36', ...(spec.container ? { securityContext: spec.container } : {}) },
+      ],
     },
   };
 }
@@ -24,7 +37,10 @@ const first = (p: V1Pod) => {
 
 describe('effectiveProfile', () => {
   it('takes the container field over the pod field', () => {
-    const p = pod({ pod: { seccompProfile: { type: 'RuntimeDefault' } }, container: { seccompProfile: { type: 'Unconfined' } } });
+    const p = pod({
+      pod: { seccompProfile: { type: 'RuntimeDefault' } },
+      container: { seccompProfile: { type: 'Unconfined' } },
+    });
     const e = effectiveProfile(p, first(p));
     expect(e.profile?.type).toBe('Unconfined');
     expect(e.source).toBe('spec.containers[0].securityContext.seccompProfile');
@@ -42,13 +58,18 @@ describe('judgeProfile', () => {
 
   it('accepts the profile at either level', () => {
     const atPod = pod({ pod: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } } });
-    const atContainer = pod({ container: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } } });
+    const atContainer = pod({
+      container: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } },
+    });
     expect(judgeProfile(atPod, first(atPod), audit)).toEqual({ ok: true });
     expect(judgeProfile(atContainer, first(atContainer), audit)).toEqual({ ok: true });
   });
 
   it('names a container-level Unconfined that overrides the pod', () => {
-    const p = pod({ pod: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } }, container: { seccompProfile: { type: 'Unconfined' } } });
+    const p = pod({
+      pod: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } },
+      container: { seccompProfile: { type: 'Unconfined' } },
+    });
     const verdict = judgeProfile(p, first(p), audit);
     expect(verdict.ok).toBe(false);
     if (verdict.ok === false) expect(verdict.advice).toMatch(/container-level seccompProfile always overrides/);
@@ -70,11 +91,19 @@ describe('judgeProfile', () => {
 
 describe('localhostPathAdvice', () => {
   it('explains each wrong path by the file the kubelet would open', () => {
-    expect(localhostPathAdvice('/var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(/rejects an absolute path/);
-    expect(localhostPathAdvice('audit.json', 'audit.json')).toMatch(/\/var\/lib\/kubelet\/seccomp\/audit\.json, which does not exist/);
-    expect(localhostPathAdvice('var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(/already relative/);
+    expect(localhostPathAdvice('/var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(
+      /rejects an absolute path/,
+    );
+    expect(localhostPathAdvice('audit.json', 'audit.json')).toMatch(
+      /\/var\/lib\/kubelet\/seccomp\/audit\.json, which does not exist/,
+    );
+    expect(localhostPathAdvice('var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(
+      /already relative/,
+    );
     expect(localhostPathAdvice('profiles/violation.json', 'audit.json')).toMatch(/That is the violation\.json profile/);
-    expect(localhostPathAdvice('profiles/audit.yaml', 'audit.json')).toMatch(/would open \/var\/lib\/kubelet\/seccomp\/profiles\/audit\.yaml/);
+    expect(localhostPathAdvice('profiles/audit.yaml', 'audit.json')).toMatch(
+      /would open \/var\/lib\/kubelet\/seccomp\/profiles\/audit\.yaml/,
+    );
   });
 });
 
@@ -91,7 +120,9 @@ describe('node readings', () => {
   });
 
   it('reads a crictl inspect without a seccomp section as unconfined', () => {
-    const parsed = parseCrictlInspect(JSON.stringify({ status: { state: 'CONTAINER_RUNNING' }, info: { pid: 42, runtimeSpec: { linux: {} } } }));
+    const parsed = parseCrictlInspect(
+      JSON.stringify({ status: { state: 'CONTAINER_RUNNING' }, info: { pid: 42, runtimeSpec: { linux: {} } } }),
+    );
     expect(parsed).toMatchObject({ pid: 42, hasSeccomp: false, defaultAction: undefined });
   });
 });

@@ -91,7 +91,8 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
           `Set ${wantedText} in securityContext (pod or container) instead, then recreate the pod.`,
       };
     }
-    if (wanted.type === 'RuntimeDefault') return { ok: 'unknown', found: 'no seccompProfile field on the pod or the container' };
+    if (wanted.type === 'RuntimeDefault')
+      return { ok: 'unknown', found: 'no seccompProfile field on the pod or the container' };
     return {
       ok: false,
       found: 'no seccompProfile field on the pod or the container',
@@ -165,7 +166,9 @@ const crictlInspectSchema = z.looseObject({
               seccomp: z
                 .looseObject({
                   defaultAction: z.string().optional(),
-                  syscalls: z.array(z.looseObject({ names: z.array(z.string()).optional(), action: z.string().optional() })).optional(),
+                  syscalls: z
+                    .array(z.looseObject({ names: z.array(z.string()).optional(), action: z.string().optional() }))
+                    .optional(),
                 })
                 .optional(),
             })
