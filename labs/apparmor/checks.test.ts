@@ -12,7 +12,9 @@ const failed = (findings: Finding[]) => findings.filter((f) => !f.ok);
 
 describe('parseProfiles', () => {
   it('reads names with spaces, slashes and child profiles', () => {
-    const profiles = parseProfiles('/usr/bin/man (enforce)\nnvidia_modprobe//kmod (complain)\n\nk8s-apparmor-example-deny-write (enforce)\n');
+    const profiles = parseProfiles(
+      '/usr/bin/man (enforce)\nnvidia_modprobe//kmod (complain)\n\nk8s-apparmor-example-deny-write (enforce)\n',
+    );
     expect(profiles.get('/usr/bin/man')).toBe('enforce');
     expect(profiles.get('nvidia_modprobe//kmod')).toBe('complain');
     expect(profiles.get('k8s-apparmor-example-deny-write')).toBe('enforce');
@@ -29,7 +31,10 @@ describe('profileLoaded', () => {
 
   it('fails where apparmor_parser is missing (containerd would skip the profile)', async () => {
     const findings = failed(await profileLoaded(await load('no-parser.json')));
-    expect(findings.map((f) => f.where)).toEqual(['control-plane: test -x /sbin/apparmor_parser', 'worker: test -x /sbin/apparmor_parser']);
+    expect(findings.map((f) => f.where)).toEqual([
+      'control-plane: test -x /sbin/apparmor_parser',
+      'worker: test -x /sbin/apparmor_parser',
+    ]);
     expect(findings[0]?.advice).toMatch(/apt-get install -y apparmor && systemctl restart containerd/);
   });
 
@@ -71,7 +76,10 @@ describe('podConfined', () => {
     const findings = await podConfined(await load(fixture));
     expect(failed(findings)).toEqual([]);
     expect(findings.map((f) => f.found)).toEqual(
-      expect.arrayContaining(['k8s-apparmor-example-deny-write (enforce)', 'touch: /tmp/hl-apparmor-probe: Permission denied']),
+      expect.arrayContaining([
+        'k8s-apparmor-example-deny-write (enforce)',
+        'touch: /tmp/hl-apparmor-probe: Permission denied',
+      ]),
     );
     expect(findings.some((f) => f.advice !== undefined)).toBe(false);
   });
@@ -99,7 +107,9 @@ describe('podConfined', () => {
     const view = await load('pod-profile-not-loaded.json');
     const findings = await podConfined(view);
     const refusal = failed(findings)[0];
-    expect(refusal?.found).toMatch(/^CreateContainerError: .*apparmor profile not found k8s-apparmor-example-deny-write/);
+    expect(refusal?.found).toMatch(
+      /^CreateContainerError: .*apparmor profile not found k8s-apparmor-example-deny-write/,
+    );
     expect(refusal?.advice).toMatch(/not loaded in the kernel of node hardening-lab-worker/);
     // No exec into a container that never started.
     expect(view.calls.some((c) => c.startsWith('execInPod'))).toBe(false);
@@ -117,7 +127,10 @@ describe('podConfined', () => {
 
   it('names the runtime default profile when the pod has no setting', async () => {
     const findings = await podConfined(await load('pod-runtime-default.json'));
-    const [state, attr] = [findings.find((f) => f.expected.includes('asks for AppArmor')), findings.find((f) => f.where?.includes('attr/current'))];
+    const [state, attr] = [
+      findings.find((f) => f.expected.includes('asks for AppArmor')),
+      findings.find((f) => f.where?.includes('attr/current')),
+    ];
     expect(state?.ok).toBe(false);
     expect(attr).toMatchObject({ ok: false, found: 'cri-containerd.apparmor.d (enforce)' });
     expect(attr?.advice).toMatch(/delete the pod/);
@@ -139,14 +152,17 @@ describe('podConfined', () => {
       });
     const runtimeDefault = await podConfined(withProfile({ type: 'RuntimeDefault' }));
     expect(failed(runtimeDefault)[0]?.advice).toMatch(/containerd's own profile/);
-    const typo = await podConfined(withProfile({ type: 'Localhost', localhostProfile: 'k8s-apparmor-example-deny-writes' }));
+    const typo = await podConfined(
+      withProfile({ type: 'Localhost', localhostProfile: 'k8s-apparmor-example-deny-writes' }),
+    );
     expect(failed(typo)[0]?.found).toBe('type Localhost, localhostProfile k8s-apparmor-example-deny-writes');
   });
 
   it('does not mistake readOnlyRootFilesystem for AppArmor', async () => {
     const view = (await load('pod-container-field.json')).with((r) => {
       const touch = r.execs.find((e) => e.argv[0] === 'touch');
-      if (touch) touch.result = { exitCode: 1, stdout: '', stderr: 'touch: /tmp/hl-apparmor-probe: Read-only file system\n' };
+      if (touch)
+        touch.result = { exitCode: 1, stdout: '', stderr: 'touch: /tmp/hl-apparmor-probe: Read-only file system\n' };
       return r;
     });
     const write = (await podConfined(view)).find((f) => f.expected.startsWith('touch'));
@@ -159,7 +175,10 @@ describe('effectiveProfile', () => {
   it('prefers the container field over the pod field and the annotation', async () => {
     const view = await load('pod-annotation.json');
     const pod = await view.getPod('apparmor-lab', 'hello-apparmor');
-    expect(pod && effectiveProfile(pod, 'hello')).toMatchObject({ source: 'container field', localhostProfile: 'k8s-apparmor-example-deny-write' });
+    expect(pod && effectiveProfile(pod, 'hello')).toMatchObject({
+      source: 'container field',
+      localhostProfile: 'k8s-apparmor-example-deny-write',
+    });
   });
 });
 
@@ -167,7 +186,9 @@ describe('unloadedProfileRefused', () => {
   it('passes when the runtime refuses a pod whose profile is not loaded', async () => {
     const findings = await unloadedProfileRefused(await load('unloaded-refused.json'));
     expect(failed(findings)).toEqual([]);
-    expect(findings.at(-1)?.found).toMatch(/^CreateContainerError: failed to get container spec opts: .*apparmor profile not found k8s-apparmor-example-allow-write/);
+    expect(findings.at(-1)?.found).toMatch(
+      /^CreateContainerError: failed to get container spec opts: .*apparmor profile not found k8s-apparmor-example-allow-write/,
+    );
   });
 
   it('fails, and says why that matters, when the container runs anyway', async () => {

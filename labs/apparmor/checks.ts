@@ -8,7 +8,12 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { Check } from '../../server/checks/check.js';
 import { fail, pass } from '../../server/checks/check.js';
 import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
-import { containerStatusOf, describeContainerState, describeExec, programMissing } from '../../server/checks/pod-facts.js';
+import {
+  containerStatusOf,
+  describeContainerState,
+  describeExec,
+  programMissing,
+} from '../../server/checks/pod-facts.js';
 import type { ClusterNode, Finding } from '../../server/protocol.js';
 
 export const PROFILE = 'k8s-apparmor-example-deny-write';
@@ -90,12 +95,15 @@ export function effectiveProfile(pod: V1Pod, containerName: string): ProfileChoi
   }
   const key = `${ANNOTATION_PREFIX}${containerName}`;
   const value = pod.metadata?.annotations?.[key];
-  if (value !== undefined) return { ...fromAnnotation(value), source: 'annotation', where: `metadata.annotations["${key}"]` };
+  if (value !== undefined)
+    return { ...fromAnnotation(value), source: 'annotation', where: `metadata.annotations["${key}"]` };
   return undefined;
 }
 
 function describeChoice(choice: ProfileChoice): string {
-  return choice.localhostProfile === undefined ? `type ${choice.type}` : `type ${choice.type}, localhostProfile ${choice.localhostProfile}`;
+  return choice.localhostProfile === undefined
+    ? `type ${choice.type}`
+    : `type ${choice.type}, localhostProfile ${choice.localhostProfile}`;
 }
 
 /** Annotations that name containers the pod does not have: silently ignored by Kubernetes. */
@@ -106,10 +114,14 @@ function strayAnnotationFindings(pod: V1Pod): Finding[] {
     .map((key) => key.slice(ANNOTATION_PREFIX.length))
     .filter((name) => !names.includes(name))
     .map((name) =>
-      fail(`every AppArmor annotation names a container of the pod (${names.join(', ')})`, `annotation for container "${name}", which this pod does not have`, {
-        where: `metadata.annotations["${ANNOTATION_PREFIX}${name}"]`,
-        advice: `The part after the slash must be the container's name: ${ANNOTATION_PREFIX}${names[0] ?? '<container>'}. Kubernetes ignores an annotation for an unknown container without a word, so the container runs unconfined. Better: use securityContext.appArmorProfile, which cannot point at the wrong container.`,
-      }),
+      fail(
+        `every AppArmor annotation names a container of the pod (${names.join(', ')})`,
+        `annotation for container "${name}", which this pod does not have`,
+        {
+          where: `metadata.annotations["${ANNOTATION_PREFIX}${name}"]`,
+          advice: `The part after the slash must be the container's name: ${ANNOTATION_PREFIX}${names[0] ?? '<container>'}. Kubernetes ignores an annotation for an unknown container without a word, so the container runs unconfined. Better: use securityContext.appArmorProfile, which cannot point at the wrong container.`,
+        },
+      ),
     );
 }
 
@@ -118,10 +130,14 @@ function choiceFinding(pod: V1Pod, containerName: string, wanted: string): Findi
   const expected = `container ${containerName} asks for AppArmor type Localhost, localhostProfile ${wanted}`;
   const choice = effectiveProfile(pod, containerName);
   if (!choice) {
-    return fail(expected, `no AppArmor setting for container ${containerName} (it gets the runtime default, ${RUNTIME_DEFAULT_PROFILE})`, {
-      where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`,
-      advice: `Add securityContext.appArmorProfile: {type: Localhost, localhostProfile: ${wanted}} to the container (or to the pod's securityContext). A pod's security settings cannot be changed in place: delete the pod and create it again.`,
-    });
+    return fail(
+      expected,
+      `no AppArmor setting for container ${containerName} (it gets the runtime default, ${RUNTIME_DEFAULT_PROFILE})`,
+      {
+        where: `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`,
+        advice: `Add securityContext.appArmorProfile: {type: Localhost, localhostProfile: ${wanted}} to the container (or to the pod's securityContext). A pod's security settings cannot be changed in place: delete the pod and create it again.`,
+      },
+    );
   }
   if (choice.type !== 'Localhost') {
     return fail(expected, describeChoice(choice), {
@@ -159,7 +175,7 @@ function choiceFinding(pod: V1Pod, containerName: string, wanted: string): Findi
 const NOT_LOADED = /apparmor profile not found|profile "?([\w.-]+)"? is not loaded/i;
 const NOT_ENABLED = /AppArmor is not enabled on the host|apparmor is not enabled/i;
 const KUBELET_NO_APPARMOR =
-  'The kubelet rejected the pod because it sees no AppArmor: either the host kernel does not run AppArmor (then this lab cannot run on this machine; it needs e.g. Ubuntu or Debian) or the kind nodes lack the host\'s /sys/kernel/security mount (extraMounts in the cluster config; recreate the cluster). A rejected pod is not retried: delete it and create it again once fixed.';
+  "The kubelet rejected the pod because it sees no AppArmor: either the host kernel does not run AppArmor (then this lab cannot run on this machine; it needs e.g. Ubuntu or Debian) or the kind nodes lack the host's /sys/kernel/security mount (extraMounts in the cluster config; recreate the cluster). A rejected pod is not retried: delete it and create it again once fixed.";
 
 function runtimeMessages(pod: V1Pod, containerName: string, events: CoreV1Event[]): string[] {
   const messages: string[] = [];
@@ -203,7 +219,8 @@ export function attrFinding(result: ExecResult, wanted: string, pod: string): Fi
     if (/Invalid argument/i.test(text)) {
       return fail(expected, describeExec(result), {
         where,
-        advice: 'The kernel has no AppArmor label for the process: AppArmor is not the active security module on this host, so nothing is enforced. This lab needs a host with AppArmor enabled.',
+        advice:
+          'The kernel has no AppArmor label for the process: AppArmor is not the active security module on this host, so nothing is enforced. This lab needs a host with AppArmor enabled.',
       });
     }
     return fail(expected, describeExec(result), { where });
@@ -227,14 +244,21 @@ export function attrFinding(result: ExecResult, wanted: string, pod: string): Fi
   if (label === `${wanted} (complain)`) {
     return fail(expected, label, {
       where,
-      advice: 'The profile is loaded in complain mode: it logs violations but denies nothing. Reload it in enforce mode (`apparmor_parser -r` without -C, no flags=(complain)) and recreate the pod.',
+      advice:
+        'The profile is loaded in complain mode: it logs violations but denies nothing. Reload it in enforce mode (`apparmor_parser -r` without -C, no flags=(complain)) and recreate the pod.',
     });
   }
-  return fail(expected, label, { where, advice: `The container runs under another profile; the pod must name ${wanted}.` });
+  return fail(expected, label, {
+    where,
+    advice: `The container runs under another profile; the pod must name ${wanted}.`,
+  });
 }
 
 /** Behaviour: the write the profile exists to stop. */
-async function writeFinding(view: ClusterView, target: { namespace: string; pod: string; container: string }): Promise<Finding> {
+async function writeFinding(
+  view: ClusterView,
+  target: { namespace: string; pod: string; container: string },
+): Promise<Finding> {
   const expected = `touch ${WRITE_PROBE} in the container fails with "Permission denied"`;
   const where = `kubectl -n ${target.namespace} exec ${target.pod} -- touch ${WRITE_PROBE}`;
   const result = await view.execInPod(target, WRITE_ARGV);
@@ -247,16 +271,22 @@ async function writeFinding(view: ClusterView, target: { namespace: string; pod:
     await view.execInPod(target, CLEANUP_ARGV);
     return fail(expected, 'the write succeeded (exit code 0)', {
       where,
-      advice: 'Nothing stops writes in this container: it is not confined by the deny-write profile. Look at /proc/1/attr/current to see which profile it really has.',
+      advice:
+        'Nothing stops writes in this container: it is not confined by the deny-write profile. Look at /proc/1/attr/current to see which profile it really has.',
     });
   }
   if (/Read-only file system/i.test(text)) {
     return fail(expected, describeExec(result), {
       where,
-      advice: 'That denial comes from readOnlyRootFilesystem, not from AppArmor. Remove it for this lab so the profile is what stops the write.',
+      advice:
+        'That denial comes from readOnlyRootFilesystem, not from AppArmor. Remove it for this lab so the profile is what stops the write.',
     });
   }
-  if (programMissing(result)) return fail(expected, describeExec(result), { where, advice: 'The image has no touch; use busybox:1.36 as in the step.' });
+  if (programMissing(result))
+    return fail(expected, describeExec(result), {
+      where,
+      advice: 'The image has no touch; use busybox:1.36 as in the step.',
+    });
   return fail(expected, describeExec(result), { where });
 }
 
@@ -278,7 +308,7 @@ async function parserFinding(view: ClusterView, node: ClusterNode): Promise<Find
   return fail(expected, result.exitCode === 1 ? 'missing' : describeExec(result), {
     where,
     advice:
-      'Install it in this node\'s terminal and restart containerd, which decides once at start whether AppArmor is usable: `apt-get update && apt-get install -y apparmor && systemctl restart containerd` (running pods keep running).',
+      "Install it in this node's terminal and restart containerd, which decides once at start whether AppArmor is usable: `apt-get update && apt-get install -y apparmor && systemctl restart containerd` (running pods keep running).",
   });
 }
 
@@ -295,11 +325,15 @@ export const profileLoaded: Check = async (view) => {
         // Two different causes: the kernel has no AppArmor at all, or the node lacks the mount.
         const enabled = (await view.readNodeFile(node.target, ENABLED_FILE))?.trim();
         if (enabled !== 'Y') {
-          return fail(expected, `${PROFILES_FILE} does not exist in node ${node.target}; ${ENABLED_FILE} is ${enabled === undefined ? 'absent' : `"${enabled}"`}`, {
-            where,
-            advice:
-              'The host kernel does not run AppArmor, so no profile can be loaded or enforced on this machine. This lab needs a Linux host with AppArmor enabled (Ubuntu, Debian); macOS Docker Desktop and SELinux hosts cannot run it.',
-          });
+          return fail(
+            expected,
+            `${PROFILES_FILE} does not exist in node ${node.target}; ${ENABLED_FILE} is ${enabled === undefined ? 'absent' : `"${enabled}"`}`,
+            {
+              where,
+              advice:
+                'The host kernel does not run AppArmor, so no profile can be loaded or enforced on this machine. This lab needs a Linux host with AppArmor enabled (Ubuntu, Debian); macOS Docker Desktop and SELinux hosts cannot run it.',
+            },
+          );
         }
         return fail(expected, `${PROFILES_FILE} does not exist in node ${node.target}`, {
           where,
@@ -317,13 +351,19 @@ export const profileLoaded: Check = async (view) => {
         });
       }
       const near = [...profiles.keys()].filter((name) => /deny-write|k8s-apparmor/i.test(name));
-      return fail(expected, near.length > 0 ? `not listed; similar names loaded: ${near.join(', ')}` : `not listed among ${profiles.size} loaded profiles`, {
-        where,
-        advice:
-          near.length > 0
-            ? `The kernel knows a profile by the name on its "profile" line, not by file name. Make that line read "profile ${PROFILE} flags=(attach_disconnected) {" and load it again.`
-            : `Load it in this node's terminal: \`${LOAD_COMMAND}\` (-r replaces an older copy). Profiles are kernel-global, so loading it on one kind node shows it on all of them.`,
-      });
+      return fail(
+        expected,
+        near.length > 0
+          ? `not listed; similar names loaded: ${near.join(', ')}`
+          : `not listed among ${profiles.size} loaded profiles`,
+        {
+          where,
+          advice:
+            near.length > 0
+              ? `The kernel knows a profile by the name on its "profile" line, not by file name. Make that line read "profile ${PROFILE} flags=(attach_disconnected) {" and load it again.`
+              : `Load it in this node's terminal: \`${LOAD_COMMAND}\` (-r replaces an older copy). Profiles are kernel-global, so loading it on one kind node shows it on all of them.`,
+        },
+      );
     }),
   );
   return [...profiles, ...parsers];
@@ -335,7 +375,8 @@ export const podConfined: Check = async (view) => {
   if (!pod) {
     return [
       fail(`pod ${NAMESPACE}/${POD} exists`, 'no such pod', {
-        advice: 'Create it from the step (kubectl apply -f /root/labs/apparmor/manifests/hello-apparmor.yaml on the control plane).',
+        advice:
+          'Create it from the step (kubectl apply -f /root/labs/apparmor/manifests/hello-apparmor.yaml on the control plane).',
       }),
     ];
   }
@@ -393,7 +434,8 @@ export const unloadedProfileRefused: Check = async (view) => {
       findings.push(
         fail(expectedUnloaded, `${choice.localhostProfile} is loaded`, {
           where,
-          advice: 'This step is about a profile that is missing: name one that is not loaded (k8s-apparmor-example-allow-write), delete the pod and create it again.',
+          advice:
+            'This step is about a profile that is missing: name one that is not loaded (k8s-apparmor-example-allow-write), delete the pod and create it again.',
         }),
       );
       return findings;
@@ -418,18 +460,30 @@ export const unloadedProfileRefused: Check = async (view) => {
   const noAppArmor = messages.find((m) => NOT_ENABLED.test(m));
   if (noAppArmor) {
     // Refused too, but for the wrong reason: nothing about the profile was learned.
-    findings.push(fail(expectedRefusal, `${pod.status?.reason ?? 'rejected'}: ${noAppArmor}`, { where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`, advice: KUBELET_NO_APPARMOR }));
+    findings.push(
+      fail(expectedRefusal, `${pod.status?.reason ?? 'rejected'}: ${noAppArmor}`, {
+        where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`,
+        advice: KUBELET_NO_APPARMOR,
+      }),
+    );
     return findings;
   }
   const refusal = messages.find((m) => NOT_LOADED.test(m));
   if (refusal) {
-    findings.push(pass(expectedRefusal, `${status?.state?.waiting?.reason ?? pod.status?.reason ?? 'not started'}: ${refusal}`, `events of pod ${NAMESPACE}/${UNLOADED_PROFILE_POD}`));
+    findings.push(
+      pass(
+        expectedRefusal,
+        `${status?.state?.waiting?.reason ?? pod.status?.reason ?? 'not started'}: ${refusal}`,
+        `events of pod ${NAMESPACE}/${UNLOADED_PROFILE_POD}`,
+      ),
+    );
     return findings;
   }
   findings.push(
     fail(expectedRefusal, describeContainerState(pod, container.name), {
       where: `pod ${NAMESPACE}/${UNLOADED_PROFILE_POD} status`,
-      advice: 'The kubelet has not tried to start it yet; look at `kubectl -n apparmor-lab describe pod hello-apparmor-2` and check again in a few seconds.',
+      advice:
+        'The kubelet has not tried to start it yet; look at `kubectl -n apparmor-lab describe pod hello-apparmor-2` and check again in a few seconds.',
     }),
   );
   return findings;

@@ -34,7 +34,9 @@ describe('parseFalcoLog', () => {
   });
 
   it('treats "<NA>" as unknown and falls back to the output text', () => {
-    const [alert] = parseFalcoLog('{"output":"x container=etc-writer file /etc/passwd","output_fields":{"k8s.pod.name":"<NA>"},"rule":"R"}').alerts;
+    const [alert] = parseFalcoLog(
+      '{"output":"x container=etc-writer file /etc/passwd","output_fields":{"k8s.pod.name":"<NA>"},"rule":"R"}',
+    ).alerts;
     expect(alert && alertPod(alert, ['etc-writer'])).toBe('etc-writer');
     expect(alert && alertPod(alert, ['writer'])).toBeUndefined();
     expect(alert && alertFile(alert)).toBe('/etc/passwd');
@@ -43,14 +45,19 @@ describe('parseFalcoLog', () => {
 
 describe('falco-rules', () => {
   it('finds the longest literal of an output template', () => {
-    expect(outputLiteral('Sensitive file read in a pod (file=%fd.name pod=%k8s.pod.name\n command=%proc.aname[2])')).toBe('Sensitive file read in a pod (file=');
+    expect(
+      outputLiteral('Sensitive file read in a pod (file=%fd.name pod=%k8s.pod.name\n command=%proc.aname[2])'),
+    ).toBe('Sensitive file read in a pod (file=');
   });
 
   it('reports YAML errors with a line number and rejects a non-list file', () => {
     const broken = parseRulesFile('a.yaml', '- rule: x\n condition: y\n');
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.error).toMatch(/line 2/);
-    expect(parseRulesFile('b.yaml', 'rule: x\n')).toMatchObject({ ok: false, error: expect.stringMatching(/YAML list/) });
+    expect(parseRulesFile('b.yaml', 'rule: x\n')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/YAML list/),
+    });
   });
 });
 
@@ -58,7 +65,13 @@ describe('falcoRunning', () => {
   it('passes for the lab manifests (modern eBPF, JSON, tty)', async () => {
     const findings = await falcoRunning(await load('installed.json'));
     expect(failed(findings)).toEqual([]);
-    expect(findings.map((f) => f.found)).toEqual(expect.arrayContaining(["log: Opening 'syscall' source with modern BPF probe.", 'json_output: true', 'tty: true']));
+    expect(findings.map((f) => f.found)).toEqual(
+      expect.arrayContaining([
+        "log: Opening 'syscall' source with modern BPF probe.",
+        'json_output: true',
+        'tty: true',
+      ]),
+    );
   });
 
   it('passes for the Helm chart install', async () => {
@@ -67,7 +80,11 @@ describe('falcoRunning', () => {
 
   it('names the kernel module driver, text output and buffering', async () => {
     const findings = failed(await falcoRunning(await load('installed-kmod-text.json')));
-    expect(findings.map((f) => f.found)).toEqual(['engine.kind: kmod', 'json_output: false', 'no tty and buffered outputs']);
+    expect(findings.map((f) => f.found)).toEqual([
+      'engine.kind: kmod',
+      'json_output: false',
+      'no tty and buffered outputs',
+    ]);
     expect(findings[0]?.advice).toMatch(/driver.kind=modern_ebpf/);
   });
 
@@ -92,11 +109,14 @@ describe('falcoRunning', () => {
 });
 
 describe('customRuleLoaded', () => {
-  it.each(['rule-loaded.json', 'installed-helm.json', 'alert-alternative-rule.json'])('passes with %s', async (fixture) => {
-    const findings = await customRuleLoaded(await load(fixture));
-    expect(failed(findings)).toEqual([]);
-    expect(findings.filter((f) => f.expected.startsWith('Falco on node'))).toHaveLength(2);
-  });
+  it.each(['rule-loaded.json', 'installed-helm.json', 'alert-alternative-rule.json'])(
+    'passes with %s',
+    async (fixture) => {
+      const findings = await customRuleLoaded(await load(fixture));
+      expect(failed(findings)).toEqual([]);
+      expect(findings.filter((f) => f.expected.startsWith('Falco on node'))).toHaveLength(2);
+    },
+  );
 
   it('fails before the rules ConfigMap exists', async () => {
     const view = await load('installed.json');
@@ -108,29 +128,47 @@ describe('customRuleLoaded', () => {
           pod,
           container: 'falco',
           argv: ['cat', '/etc/falco/falco_rules.local.yaml'],
-          result: { exitCode: 1, stdout: '', stderr: 'cat: /etc/falco/falco_rules.local.yaml: No such file or directory\n' },
+          result: {
+            exitCode: 1,
+            stdout: '',
+            stderr: 'cat: /etc/falco/falco_rules.local.yaml: No such file or directory\n',
+          },
         })),
       })),
     );
-    expect(findings).toEqual([expect.objectContaining({ ok: false, expected: 'ConfigMap falco/falco-rules (mounted at /etc/falco/rules.d) exists', found: 'no such ConfigMap' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        ok: false,
+        expected: 'ConfigMap falco/falco-rules (mounted at /etc/falco/rules.d) exists',
+        found: 'no such ConfigMap',
+      }),
+    ]);
   });
 
   it('names a rule edited inside the pod (the blog way)', async () => {
     const findings = await customRuleLoaded(await load('rule-edited-in-pod.json'));
     const edited = findings.find((f) => f.found.includes('falco_rules.local.yaml'));
-    expect(edited).toMatchObject({ ok: false, found: 'rules written into /etc/falco/falco_rules.local.yaml inside pod falco-7xk2q' });
+    expect(edited).toMatchObject({
+      ok: false,
+      found: 'rules written into /etc/falco/falco_rules.local.yaml inside pod falco-7xk2q',
+    });
     expect(edited?.advice).toMatch(/lost when the pod restarts/);
   });
 
   it('names a key Falco skips because it is not .yaml', async () => {
     const findings = failed(await customRuleLoaded(await load('rule-wrong-extension.json')));
-    expect(findings[0]).toMatchObject({ found: 'key "hardening-lab-rules.txt"', where: 'ConfigMap falco/falco-rules key hardening-lab-rules.txt' });
+    expect(findings[0]).toMatchObject({
+      found: 'key "hardening-lab-rules.txt"',
+      where: 'ConfigMap falco/falco-rules key hardening-lab-rules.txt',
+    });
     expect(findings[0]?.advice).toMatch(/only \.yaml\/\.yml/);
   });
 
   it('reports invalid YAML with its position', async () => {
     const findings = failed(await customRuleLoaded(await load('rule-invalid-yaml.json')));
-    expect(findings[0]?.expected).toBe('ConfigMap falco/falco-rules key hardening-lab-rules.yaml is a valid Falco rules file');
+    expect(findings[0]?.expected).toBe(
+      'ConfigMap falco/falco-rules key hardening-lab-rules.yaml is a valid Falco rules file',
+    );
     expect(findings[0]?.found).toMatch(/line \d+/);
   });
 
@@ -143,7 +181,9 @@ describe('customRuleLoaded', () => {
 
   it('rejects a rule pasted into falco.yaml', async () => {
     const view = (await load('rule-loaded.json')).with((r) => {
-      const config = r.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'falco') as unknown as { data: Record<string, string> };
+      const config = r.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'falco') as unknown as {
+        data: Record<string, string>;
+      };
       config.data['falco.yaml'] += '\n# rules:\n- rule: Write below etc\n';
       return r;
     });
@@ -156,7 +196,9 @@ describe('alertFired', () => {
   it('passes when the worker Falco reports the write in etc-writer', async () => {
     const findings = await alertFired(await load('alert-fired.json'));
     expect(failed(findings)).toEqual([]);
-    expect(findings.at(-1)?.found).toMatch(/^rule "Write below etc in container", file \/etc\/hl-falco-probe, pod falco-lab\/etc-writer, .*reported by falco-7xk2q/);
+    expect(findings.at(-1)?.found).toMatch(
+      /^rule "Write below etc in container", file \/etc\/hl-falco-probe, pod falco-lab\/etc-writer, .*reported by falco-7xk2q/,
+    );
   });
 
   it('accepts another rule name and an output without k8s fields', async () => {
@@ -167,12 +209,16 @@ describe('alertFired', () => {
 
   it('names an alert from a different pod', async () => {
     const [finding] = failed(await alertFired(await load('alert-other-pod.json')));
-    expect(finding?.found).toMatch(/not for etc-writer: rule "Write below etc in container", file \/etc\/hosts, pod default\/debug-shell/);
+    expect(finding?.found).toMatch(
+      /not for etc-writer: rule "Write below etc in container", file \/etc\/hosts, pod default\/debug-shell/,
+    );
   });
 
   it('explains no alert when Falco has not loaded the rule', async () => {
     const [finding] = failed(await alertFired(await load('rule-not-loaded-yet.json')));
-    expect(finding?.found).toMatch(/^no alert: no running Falco pod has loaded \/etc\/falco\/rules.d\/hardening-lab-rules.yaml/);
+    expect(finding?.found).toMatch(
+      /^no alert: no running Falco pod has loaded \/etc\/falco\/rules.d\/hardening-lab-rules.yaml/,
+    );
   });
 
   it('asks for the write when everything is ready but nothing happened yet', async () => {
@@ -219,8 +265,11 @@ describe('overrideApplied', () => {
 
   it('rejects an override that does not carry the key it replaces', async () => {
     const view = (await load('override-applied.json')).with((r) => {
-      const cm = r.objects.find((o) => o.metadata.name === 'falco-rules') as unknown as { data: Record<string, string> };
-      cm.data['hardening-lab-rules.yaml'] += '\n- rule: Terminal shell in container\n  override:\n    condition: append\n';
+      const cm = r.objects.find((o) => o.metadata.name === 'falco-rules') as unknown as {
+        data: Record<string, string>;
+      };
+      cm.data['hardening-lab-rules.yaml'] +=
+        '\n- rule: Terminal shell in container\n  override:\n    condition: append\n';
       return r;
     });
     const [finding] = failed(await overrideApplied(view));
@@ -235,7 +284,9 @@ describe('manifests', () => {
     const { FALCO_IMAGE } = await import('../../server/labs/capabilities.js');
     const { FALCO_IMAGE: checksImage } = await import('./checks.js');
     const text = await readFile(new URL('./manifests/install/20-falco-daemonset.yaml', import.meta.url), 'utf8');
-    const [daemonSet] = parseAllDocuments(text).map((d) => d.toJSON() as { spec: { template: { spec: { containers: { image: string }[] } } } });
+    const [daemonSet] = parseAllDocuments(text).map(
+      (d) => d.toJSON() as { spec: { template: { spec: { containers: { image: string }[] } } } },
+    );
     const image = daemonSet?.spec.template.spec.containers[0]?.image;
     expect(`docker.io/${image ?? ''}`).toBe(FALCO_IMAGE);
     expect(checksImage).toBe(image);
@@ -252,13 +303,22 @@ describe('recorded on a cluster without the Falco image', () => {
       'ErrImageNeverPull: Container image "falcosecurity/falco:0.41.3" is not present with pull policy of Never',
     ]);
     expect(failed(findings)[0]?.advice).toMatch(/kind load docker-image/);
-    expect(findings.filter((f) => f.ok).map((f) => f.found)).toEqual(['engine.kind: modern_ebpf', 'json_output: true', 'tty: true']);
+    expect(findings.filter((f) => f.ok).map((f) => f.found)).toEqual([
+      'engine.kind: modern_ebpf',
+      'json_output: true',
+      'tty: true',
+    ]);
   });
 
   it('step 2: the ConfigMap is judged, the pods that cannot start are named', async () => {
-    expect(failed(await customRuleLoaded(await load('recorded-custom-rule-before.json')))[0]?.found).toBe('no such ConfigMap');
+    expect(failed(await customRuleLoaded(await load('recorded-custom-rule-before.json')))[0]?.found).toBe(
+      'no such ConfigMap',
+    );
     const findings = await customRuleLoaded(await load('recorded-rule-configmap-falco-not-running.json'));
-    expect(findings[0]).toMatchObject({ ok: true, found: 'rule "Write below etc in container": open_write and container and fd.name startswith /etc/' });
+    expect(findings[0]).toMatchObject({
+      ok: true,
+      found: 'rule "Write below etc in container": open_write and container and fd.name startswith /etc/',
+    });
     expect(failed(findings)).toHaveLength(2);
   });
 

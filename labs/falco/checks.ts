@@ -11,7 +11,15 @@ import { fail, pass } from '../../server/checks/check.js';
 import type { ClusterView } from '../../server/checks/cluster-view.js';
 import { containerStatusOf, describeContainerState } from '../../server/checks/pod-facts.js';
 import type { Finding } from '../../server/protocol.js';
-import { alertFile, alertPod, describeAlert, field, parseFalcoLog, type FalcoAlert, type FalcoLog } from './falco-log.js';
+import {
+  alertFile,
+  alertPod,
+  describeAlert,
+  field,
+  parseFalcoLog,
+  type FalcoAlert,
+  type FalcoLog,
+} from './falco-log.js';
 import {
   isRuleDefinition,
   isRulesFileName,
@@ -35,7 +43,8 @@ export const LAB_NAMESPACE = 'falco-lab';
 export const TRIGGER_POD = 'etc-writer';
 
 const LOGS_WHERE = `kubectl -n ${FALCO_NAMESPACE} logs -l ${FALCO_SELECTOR} -c ${FALCO_CONTAINER}`;
-const INSTALL_ADVICE = 'Install Falco as in step 1: `kubectl apply -f /root/labs/falco/manifests/install/` on the control plane (or the Helm chart with driver.kind=modern_ebpf).';
+const INSTALL_ADVICE =
+  'Install Falco as in step 1: `kubectl apply -f /root/labs/falco/manifests/install/` on the control plane (or the Helm chart with driver.kind=modern_ebpf).';
 
 // ---- gathering ---------------------------------------------------------------
 
@@ -58,7 +67,8 @@ async function falcoPods(view: ClusterView): Promise<FalcoPod[]> {
       const running = status?.state?.running !== undefined;
       // A crashed Falco explains itself in the previous instance's log.
       const previous = !running && (status?.restartCount ?? 0) > 0;
-      const text = running || previous ? await view.podLogs(FALCO_NAMESPACE, name, { container: FALCO_CONTAINER, previous }) : '';
+      const text =
+        running || previous ? await view.podLogs(FALCO_NAMESPACE, name, { container: FALCO_CONTAINER, previous }) : '';
       return { pod, name, node: pod.spec?.nodeName ?? '?', container, running, log: parseFalcoLog(text) };
     }),
   );
@@ -78,8 +88,7 @@ function configMapAt(pod: V1Pod, mountPath: string): { name: string; key?: strin
 
 async function configMapData(view: ClusterView, name: string): Promise<Record<string, string> | undefined> {
   const object = (await view.getObject({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: FALCO_NAMESPACE })) as
-    | (KubernetesObject & { data?: Record<string, string> })
-    | undefined;
+    (KubernetesObject & { data?: Record<string, string> }) | undefined;
   return object === undefined ? undefined : (object.data ?? {});
 }
 
@@ -111,7 +120,10 @@ function okItems(source: RulesSource | undefined): { file: string; item: RuleIte
 
 /** Custom rules that look at writes below /etc: the lab's detection rule. */
 function etcRules(source: RulesSource | undefined): { file: string; item: RuleItem }[] {
-  return okItems(source).filter(({ item }) => isRuleDefinition(item) && typeof item.data.condition === 'string' && item.data.condition.includes('/etc'));
+  return okItems(source).filter(
+    ({ item }) =>
+      isRuleDefinition(item) && typeof item.data.condition === 'string' && item.data.condition.includes('/etc'),
+  );
 }
 
 function cmWhere(source: RulesSource, key?: string): string {
@@ -121,7 +133,9 @@ function cmWhere(source: RulesSource, key?: string): string {
 // ---- findings shared by several steps ----------------------------------------------
 
 function noPodsFinding(): Finding {
-  return fail(`Falco pods (label ${FALCO_SELECTOR}) run in namespace ${FALCO_NAMESPACE}`, 'no such pods', { advice: INSTALL_ADVICE });
+  return fail(`Falco pods (label ${FALCO_SELECTOR}) run in namespace ${FALCO_NAMESPACE}`, 'no such pods', {
+    advice: INSTALL_ADVICE,
+  });
 }
 
 /** Why a Falco pod is not running, with the fix for the usual causes. */
@@ -141,16 +155,27 @@ function podHealthFinding(falco: FalcoPod): Finding {
   if (lastError && /inotify/i.test(lastError)) {
     return fail(expected, found, {
       where,
-      advice: 'The host ran out of inotify instances. On the host: `sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288`, then delete the Falco pod.',
+      advice:
+        'The host ran out of inotify instances. On the host: `sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288`, then delete the Falco pod.',
     });
   }
   if (lastError && /btf|vmlinux|bpf/i.test(lastError)) {
-    return fail(expected, found, { where, advice: 'The modern eBPF probe could not load: the host kernel needs BTF (/sys/kernel/btf/vmlinux, Linux ≥ 5.8).' });
+    return fail(expected, found, {
+      where,
+      advice: 'The modern eBPF probe could not load: the host kernel needs BTF (/sys/kernel/btf/vmlinux, Linux ≥ 5.8).',
+    });
   }
   if (falco.log.errors.some((e) => /rules|LOAD_ERR/i.test(e))) {
-    return fail(expected, found, { where, advice: 'Falco refused a rules file and exited. Fix the rule named in the error (the ConfigMap), then delete the Falco pods to restart them.' });
+    return fail(expected, found, {
+      where,
+      advice:
+        'Falco refused a rules file and exited. Fix the rule named in the error (the ConfigMap), then delete the Falco pods to restart them.',
+    });
   }
-  return fail(expected, found, { where, advice: `Look at \`kubectl -n ${FALCO_NAMESPACE} describe pod ${falco.name}\` and its logs.` });
+  return fail(expected, found, {
+    where,
+    advice: `Look at \`kubectl -n ${FALCO_NAMESPACE} describe pod ${falco.name}\` and its logs.`,
+  });
 }
 
 /** Whether Falco's latest rules load includes the file, and without errors. */
@@ -160,26 +185,45 @@ function loadedFinding(falco: FalcoPod, key: string): Finding {
   const where = `kubectl -n ${FALCO_NAMESPACE} logs ${falco.name} -c ${FALCO_CONTAINER}`;
   const status = falco.log.loadedRules.get(path);
   const error = falco.log.errors.find((e) => e.includes(key) || /LOAD_ERR/.test(e));
-  if (error) return fail(expected, error, { where, advice: 'Falco rejected the rules: fix what the error names in the ConfigMap.' });
-  if (status === undefined) {
-    return fail(expected, falco.log.sawRulesLoad ? `not in Falco's latest "Loading rules from" list` : 'no "Loading rules from" block in the log', {
+  if (error)
+    return fail(expected, error, {
       where,
-      advice: `A new or changed ConfigMap reaches the pod within about a minute and Falco reloads by itself; to be quick, restart it: \`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco && kubectl -n ${FALCO_NAMESPACE} rollout status daemonset/falco\`.`,
+      advice: 'Falco rejected the rules: fix what the error names in the ConfigMap.',
     });
+  if (status === undefined) {
+    return fail(
+      expected,
+      falco.log.sawRulesLoad
+        ? `not in Falco's latest "Loading rules from" list`
+        : 'no "Loading rules from" block in the log',
+      {
+        where,
+        advice: `A new or changed ConfigMap reaches the pod within about a minute and Falco reloads by itself; to be quick, restart it: \`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco && kubectl -n ${FALCO_NAMESPACE} rollout status daemonset/falco\`.`,
+      },
+    );
   }
-  return status === 'ok' ? pass(expected, `${path} | schema validation: ok`, where) : fail(expected, `${path} | schema validation: ${status}`, { where });
+  return status === 'ok'
+    ? pass(expected, `${path} | schema validation: ok`, where)
+    : fail(expected, `${path} | schema validation: ${status}`, { where });
 }
 
 /** Rules added by editing files inside the pod: they vanish with the pod. */
 async function editedInPodFinding(view: ClusterView, falco: FalcoPod | undefined): Promise<Finding | undefined> {
   if (!falco?.running) return undefined;
-  const result = await view.execInPod({ namespace: FALCO_NAMESPACE, pod: falco.name, container: FALCO_CONTAINER }, ['cat', LOCAL_RULES]);
+  const result = await view.execInPod({ namespace: FALCO_NAMESPACE, pod: falco.name, container: FALCO_CONTAINER }, [
+    'cat',
+    LOCAL_RULES,
+  ]);
   if (result.exitCode !== 0 || !/^\s*-\s*(rule|macro|list):/m.test(result.stdout)) return undefined;
-  return fail('custom rules come from a ConfigMap mounted at /etc/falco/rules.d', `rules written into ${LOCAL_RULES} inside pod ${falco.name}`, {
-    where: `kubectl -n ${FALCO_NAMESPACE} exec ${falco.name} -c ${FALCO_CONTAINER} -- cat ${LOCAL_RULES}`,
-    advice:
-      'Editing files inside the Falco pod (as the blog does) is lost when the pod restarts, reaches only that one node, and the file may not even be in rules_files. Put the rule in the ConfigMap instead (Helm: the customRules value).',
-  });
+  return fail(
+    'custom rules come from a ConfigMap mounted at /etc/falco/rules.d',
+    `rules written into ${LOCAL_RULES} inside pod ${falco.name}`,
+    {
+      where: `kubectl -n ${FALCO_NAMESPACE} exec ${falco.name} -c ${FALCO_CONTAINER} -- cat ${LOCAL_RULES}`,
+      advice:
+        'Editing files inside the Falco pod (as the blog does) is lost when the pod restarts, reaches only that one node, and the file may not even be in rules_files. Put the rule in the ConfigMap instead (Helm: the customRules value).',
+    },
+  );
 }
 
 /** A rule pasted into falco.yaml: Falco reads rules only from rules_files. */
@@ -190,7 +234,8 @@ async function rulesInConfigFinding(view: ClusterView, pod: V1Pod): Promise<Find
   if (!text || !/^\s*-\s*rule:/m.test(text)) return undefined;
   return fail('rules live in the rules ConfigMap, not in falco.yaml', `a "- rule:" entry inside ${FALCO_YAML}`, {
     where: `ConfigMap ${FALCO_NAMESPACE}/${ref.name} key ${ref.key ?? 'falco.yaml'}`,
-    advice: 'falco.yaml is configuration; Falco ignores rules there. Move the rule to the ConfigMap mounted at /etc/falco/rules.d.',
+    advice:
+      'falco.yaml is configuration; Falco ignores rules there. Move the rule to the ConfigMap mounted at /etc/falco/rules.d.',
   });
 }
 
@@ -199,7 +244,10 @@ function collectAlerts(pods: FalcoPod[]): { alert: FalcoAlert; falco: FalcoPod }
 }
 
 /** The custom rules ConfigMap: present, parseable, loaded; with a finding for each problem. */
-async function rulesState(view: ClusterView, pods: FalcoPod[]): Promise<{ source: RulesSource | undefined; findings: Finding[] }> {
+async function rulesState(
+  view: ClusterView,
+  pods: FalcoPod[],
+): Promise<{ source: RulesSource | undefined; findings: Finding[] }> {
   const first = pods[0];
   if (!first) return { source: undefined, findings: [noPodsFinding()] };
   const findings: Finding[] = [];
@@ -218,7 +266,10 @@ async function rulesState(view: ClusterView, pods: FalcoPod[]): Promise<{ source
       }),
       ...misplaced,
     );
-    const edited = await editedInPodFinding(view, pods.find((p) => p.running));
+    const edited = await editedInPodFinding(
+      view,
+      pods.find((p) => p.running),
+    );
     if (edited) findings.push(edited);
     return { source, findings };
   }
@@ -231,7 +282,12 @@ async function rulesState(view: ClusterView, pods: FalcoPod[]): Promise<{ source
     );
   }
   for (const file of source.files) {
-    if (!file.ok) findings.push(fail(`${cmWhere(source, file.key)} is a valid Falco rules file`, file.error, { where: cmWhere(source, file.key) }));
+    if (!file.ok)
+      findings.push(
+        fail(`${cmWhere(source, file.key)} is a valid Falco rules file`, file.error, {
+          where: cmWhere(source, file.key),
+        }),
+      );
   }
   findings.push(...misplaced);
   return { source, findings };
@@ -247,8 +303,13 @@ export const falcoRunning: Check = async (view) => {
   if (!first) return findings;
   const ref = configMapAt(first.pod, FALCO_YAML);
   const configText = ref ? (await configMapData(view, ref.name))?.[ref.key ?? 'falco.yaml'] : undefined;
-  const configWhere = ref ? `ConfigMap ${FALCO_NAMESPACE}/${ref.name} key ${ref.key ?? 'falco.yaml'}` : `pod ${FALCO_NAMESPACE}/${first.name}`;
-  const config = configText === undefined ? undefined : (parseDocument(configText).toJSON() as Record<string, unknown> | null) ?? {};
+  const configWhere = ref
+    ? `ConfigMap ${FALCO_NAMESPACE}/${ref.name} key ${ref.key ?? 'falco.yaml'}`
+    : `pod ${FALCO_NAMESPACE}/${first.name}`;
+  const config =
+    configText === undefined
+      ? undefined
+      : ((parseDocument(configText).toJSON() as Record<string, unknown> | null) ?? {});
 
   // Driver: the log line is behaviour; the config is the fallback when the log rolled over.
   const driverExpected = 'Falco uses the modern eBPF probe (engine.kind: modern_ebpf)';
@@ -260,10 +321,17 @@ export const falcoRunning: Check = async (view) => {
     findings.push(pass(driverExpected, 'engine.kind: modern_ebpf', configWhere));
   } else {
     findings.push(
-      fail(driverExpected, engine?.kind === undefined ? 'no engine.kind in falco.yaml and no modern BPF line in the log' : `engine.kind: ${String(engine.kind)}`, {
-        where: configWhere,
-        advice: 'Use the modern eBPF probe: it is built into Falco (no kernel module to build or download). Helm: --set driver.kind=modern_ebpf; manifests: engine.kind: modern_ebpf in falco.yaml.',
-      }),
+      fail(
+        driverExpected,
+        engine?.kind === undefined
+          ? 'no engine.kind in falco.yaml and no modern BPF line in the log'
+          : `engine.kind: ${String(engine.kind)}`,
+        {
+          where: configWhere,
+          advice:
+            'Use the modern eBPF probe: it is built into Falco (no kernel module to build or download). Helm: --set driver.kind=modern_ebpf; manifests: engine.kind: modern_ebpf in falco.yaml.',
+        },
+      ),
     );
   }
 
@@ -272,22 +340,34 @@ export const falcoRunning: Check = async (view) => {
   if (config?.json_output === true) findings.push(pass(jsonExpected, 'json_output: true', configWhere));
   else {
     findings.push(
-      fail(jsonExpected, config === undefined ? 'falco.yaml not found in a ConfigMap' : `json_output: ${String(config.json_output ?? 'unset (false)')}`, {
-        where: configWhere,
-        advice: 'Turn on JSON alerts: Helm --set falco.json_output=true; manifests: json_output: true. Each alert then is one JSON line with rule, output and output_fields.',
-      }),
+      fail(
+        jsonExpected,
+        config === undefined
+          ? 'falco.yaml not found in a ConfigMap'
+          : `json_output: ${String(config.json_output ?? 'unset (false)')}`,
+        {
+          where: configWhere,
+          advice:
+            'Turn on JSON alerts: Helm --set falco.json_output=true; manifests: json_output: true. Each alert then is one JSON line with rule, output and output_fields.',
+        },
+      ),
     );
   }
 
   // Alerts must reach `kubectl logs` when they happen, not when a buffer fills.
   const flushExpected = 'alerts are written at once (tty: true on the falco container, or buffered_outputs: false)';
-  if (first.container?.tty === true) findings.push(pass(flushExpected, 'tty: true', `pod ${FALCO_NAMESPACE}/${first.name} container ${FALCO_CONTAINER}`));
-  else if (config?.buffered_outputs === false) findings.push(pass(flushExpected, 'buffered_outputs: false', configWhere));
+  if (first.container?.tty === true)
+    findings.push(
+      pass(flushExpected, 'tty: true', `pod ${FALCO_NAMESPACE}/${first.name} container ${FALCO_CONTAINER}`),
+    );
+  else if (config?.buffered_outputs === false)
+    findings.push(pass(flushExpected, 'buffered_outputs: false', configWhere));
   else {
     findings.push(
       fail(flushExpected, 'no tty and buffered outputs', {
         where: `pod ${FALCO_NAMESPACE}/${first.name} container ${FALCO_CONTAINER}`,
-        advice: 'Without a TTY Falco buffers stdout and alerts show up in the logs late (or only when the buffer fills). Helm: --set tty=true.',
+        advice:
+          'Without a TTY Falco buffers stdout and alerts show up in the logs late (or only when the buffer fills). Helm: --set tty=true.',
       }),
     );
   }
@@ -309,12 +389,22 @@ export const customRuleLoaded: Check = async (view) => {
       .filter(({ item }) => isRuleDefinition(item))
       .map(({ item }) => `"${item.name}"`);
     findings.push(
-      fail(expected, names.length > 0 ? `rules found: ${names.join(', ')}; none mentions /etc in its condition` : 'no rule definitions', {
-        where: cmWhere(source),
-        advice: 'Add a rule such as condition: open_write and container and fd.name startswith /etc/ (the stock "Write below etc" is in the sandbox ruleset, which Falco does not load).',
-      }),
+      fail(
+        expected,
+        names.length > 0
+          ? `rules found: ${names.join(', ')}; none mentions /etc in its condition`
+          : 'no rule definitions',
+        {
+          where: cmWhere(source),
+          advice:
+            'Add a rule such as condition: open_write and container and fd.name startswith /etc/ (the stock "Write below etc" is in the sandbox ruleset, which Falco does not load).',
+        },
+      ),
     );
-    const edited = await editedInPodFinding(view, pods.find((p) => p.running));
+    const edited = await editedInPodFinding(
+      view,
+      pods.find((p) => p.running),
+    );
     if (edited) findings.push(edited);
     return findings;
   }
@@ -322,10 +412,15 @@ export const customRuleLoaded: Check = async (view) => {
     const missing = missingRuleKeys(item);
     findings.push(
       missing.length === 0
-        ? pass(expected, `rule "${item.name}": ${String(item.data.condition).trim()}`, `${cmWhere(source, file)} line ${item.line}`)
+        ? pass(
+            expected,
+            `rule "${item.name}": ${String(item.data.condition).trim()}`,
+            `${cmWhere(source, file)} line ${item.line}`,
+          )
         : fail(`rule "${item.name}" has desc, condition, output and priority`, `missing: ${missing.join(', ')}`, {
             where: `${cmWhere(source, file)} line ${item.line}`,
-            advice: 'Falco rejects a new rule without all four keys (an override entry needs only the keys it changes).',
+            advice:
+              'Falco rejects a new rule without all four keys (an override entry needs only the keys it changes).',
           }),
     );
   }
@@ -342,9 +437,17 @@ export const alertFired: Check = async (view) => {
   const findings: Finding[] = [];
   const podExpected = `pod ${LAB_NAMESPACE}/${TRIGGER_POD} is Running`;
   if (!trigger) {
-    findings.push(fail(podExpected, 'no such pod', { advice: 'Create it as in the step: kubectl apply -f /root/labs/falco/manifests/etc-writer.yaml.' }));
+    findings.push(
+      fail(podExpected, 'no such pod', {
+        advice: 'Create it as in the step: kubectl apply -f /root/labs/falco/manifests/etc-writer.yaml.',
+      }),
+    );
   } else if (!containerStatusOf(trigger, trigger.spec?.containers[0]?.name ?? '')?.state?.running) {
-    findings.push(fail(podExpected, describeContainerState(trigger, trigger.spec?.containers[0]?.name ?? ''), { where: `pod ${LAB_NAMESPACE}/${TRIGGER_POD}` }));
+    findings.push(
+      fail(podExpected, describeContainerState(trigger, trigger.spec?.containers[0]?.name ?? ''), {
+        where: `pod ${LAB_NAMESPACE}/${TRIGGER_POD}`,
+      }),
+    );
   }
   if (pods.length === 0) return [...findings, noPodsFinding()];
   const source = pods[0] ? await rulesSource(view, pods[0].pod) : undefined;
@@ -355,7 +458,8 @@ export const alertFired: Check = async (view) => {
     findings.push(
       fail(expected, 'no custom rule about /etc in the rules ConfigMap', {
         where: source ? cmWhere(source) : `${RULES_DIR} in the Falco pods`,
-        advice: 'Without a custom rule nothing fires: "Write below etc" is in the sandbox ruleset, which Falco does not load by default. Do step 2 first.',
+        advice:
+          'Without a custom rule nothing fires: "Write below etc" is in the sandbox ruleset, which Falco does not load by default. Do step 2 first.',
       }),
     );
     return findings;
@@ -363,11 +467,21 @@ export const alertFired: Check = async (view) => {
   const alerts = collectAlerts(pods).filter(({ alert }) => names.has(alert.rule));
   const mine = alerts.filter(({ alert }) => {
     const ns = field(alert, 'k8s.ns.name');
-    return alertPod(alert, [TRIGGER_POD]) === TRIGGER_POD && (ns === undefined || ns === LAB_NAMESPACE) && (alertFile(alert) ?? '').startsWith('/etc/');
+    return (
+      alertPod(alert, [TRIGGER_POD]) === TRIGGER_POD &&
+      (ns === undefined || ns === LAB_NAMESPACE) &&
+      (alertFile(alert) ?? '').startsWith('/etc/')
+    );
   });
   const hit = mine[0];
   if (hit) {
-    findings.push(pass(expected, `${describeAlert(hit.alert)} (reported by ${hit.falco.name} on ${hit.falco.node})`, `kubectl -n ${FALCO_NAMESPACE} logs ${hit.falco.name} -c ${FALCO_CONTAINER}`));
+    findings.push(
+      pass(
+        expected,
+        `${describeAlert(hit.alert)} (reported by ${hit.falco.name} on ${hit.falco.node})`,
+        `kubectl -n ${FALCO_NAMESPACE} logs ${hit.falco.name} -c ${FALCO_CONTAINER}`,
+      ),
+    );
     return findings;
   }
   if (alerts.length > 0) {
@@ -385,7 +499,8 @@ export const alertFired: Check = async (view) => {
     findings.push(
       fail(expected, `alerts are plain text, not JSON: ${textAlerts[0] ?? ''}`, {
         where: LOGS_WHERE,
-        advice: 'Set json_output: true (Helm: --set falco.json_output=true) so each alert is one JSON object with rule and output_fields.',
+        advice:
+          'Set json_output: true (Helm: --set falco.json_output=true) so each alert is one JSON object with rule and output_fields.',
       }),
     );
     return findings;
@@ -393,16 +508,23 @@ export const alertFired: Check = async (view) => {
   const running = pods.filter((p) => p.running);
   if (running.length === 0) {
     // Nothing is watching: say why Falco is down rather than "no alert".
-    findings.push(fail(expected, 'no alert: no Falco pod is running', { where: LOGS_WHERE }), ...pods.map(podHealthFinding));
+    findings.push(
+      fail(expected, 'no alert: no Falco pod is running', { where: LOGS_WHERE }),
+      ...pods.map(podHealthFinding),
+    );
     return findings;
   }
   const loaded = running.filter((p) => rules.some((r) => p.log.loadedRules.get(`${RULES_DIR}/${r.file}`) === 'ok'));
   if (loaded.length === 0) {
     findings.push(
-      fail(expected, `no alert: no running Falco pod has loaded ${[...new Set(rules.map((r) => `${RULES_DIR}/${r.file}`))].join(', ')}`, {
-        where: LOGS_WHERE,
-        advice: `Falco is not running your rule yet, so the write went unnoticed. Restart it (\`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco\`), wait until it is Ready, then write again.`,
-      }),
+      fail(
+        expected,
+        `no alert: no running Falco pod has loaded ${[...new Set(rules.map((r) => `${RULES_DIR}/${r.file}`))].join(', ')}`,
+        {
+          where: LOGS_WHERE,
+          advice: `Falco is not running your rule yet, so the write went unnoticed. Restart it (\`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco\`), wait until it is Ready, then write again.`,
+        },
+      ),
     );
     return findings;
   }
@@ -425,10 +547,14 @@ export const overrideApplied: Check = async (view) => {
 
   for (const { file, item } of items.filter(({ item }) => item.data.append === true)) {
     findings.push(
-      fail(`entries change existing ${item.kind}s with override:, not append: true`, `${item.kind} "${item.name}" uses append: true`, {
-        where: `${cmWhere(source, file)} line ${item.line}`,
-        advice: `append: true is deprecated (Falco warns LOAD_DEPRECATED_ITEM). Write the same entry with override: {${item.kind === 'list' ? 'items' : 'condition'}: append} instead, and only the keys you change.`,
-      }),
+      fail(
+        `entries change existing ${item.kind}s with override:, not append: true`,
+        `${item.kind} "${item.name}" uses append: true`,
+        {
+          where: `${cmWhere(source, file)} line ${item.line}`,
+          advice: `append: true is deprecated (Falco warns LOAD_DEPRECATED_ITEM). Write the same entry with override: {${item.kind === 'list' ? 'items' : 'condition'}: append} instead, and only the keys you change.`,
+        },
+      ),
     );
   }
 
@@ -438,29 +564,49 @@ export const overrideApplied: Check = async (view) => {
     const override = overrideOf(item) ?? {};
     for (const [key, how] of Object.entries(override)) {
       if (how !== 'append' && how !== 'replace') {
-        findings.push(fail(`override.${key} is "append" or "replace"`, `override.${key}: ${String(how)}`, { where: `${cmWhere(source, file)} line ${item.line}` }));
+        findings.push(
+          fail(`override.${key} is "append" or "replace"`, `override.${key}: ${String(how)}`, {
+            where: `${cmWhere(source, file)} line ${item.line}`,
+          }),
+        );
       } else if (!(key in item.data)) {
         findings.push(
-          fail(`the entry for "${item.name}" carries the ${key} it says to ${how}`, `override.${key}: ${how} but no ${key}: key`, {
-            where: `${cmWhere(source, file)} line ${item.line}`,
-            advice: `Next to override:, give the new value, e.g. ${key}: ...`,
-          }),
+          fail(
+            `the entry for "${item.name}" carries the ${key} it says to ${how}`,
+            `override.${key}: ${how} but no ${key}: key`,
+            {
+              where: `${cmWhere(source, file)} line ${item.line}`,
+              advice: `Next to override:, give the new value, e.g. ${key}: ...`,
+            },
+          ),
         );
       }
     }
   }
-  const outputOverrides = overrides.filter(({ item }) => item.kind === 'rule' && overrideOf(item)?.output === 'replace' && typeof item.data.output === 'string');
+  const outputOverrides = overrides.filter(
+    ({ item }) =>
+      item.kind === 'rule' && overrideOf(item)?.output === 'replace' && typeof item.data.output === 'string',
+  );
   if (outputOverrides.length === 0) {
     findings.push(
-      fail(expected, overrides.length > 0 ? `overrides found (${overrides.map(({ item }) => `"${item.name}"`).join(', ')}), none with output: replace` : 'no entry with override:', {
-        where: cmWhere(source),
-        advice:
-          'Add an entry with the stock rule\'s exact name, your new output, and override: {output: replace}, e.g. for "Read sensitive file untrusted". Do not copy the whole rule and do not edit falco_rules.yaml: updates overwrite it.',
-      }),
+      fail(
+        expected,
+        overrides.length > 0
+          ? `overrides found (${overrides.map(({ item }) => `"${item.name}"`).join(', ')}), none with output: replace`
+          : 'no entry with override:',
+        {
+          where: cmWhere(source),
+          advice:
+            'Add an entry with the stock rule\'s exact name, your new output, and override: {output: replace}, e.g. for "Read sensitive file untrusted". Do not copy the whole rule and do not edit falco_rules.yaml: updates overwrite it.',
+        },
+      ),
     );
     return findings;
   }
-  for (const { file, item } of outputOverrides) findings.push(pass(expected, `rule "${item.name}": override: {output: replace}`, `${cmWhere(source, file)} line ${item.line}`));
+  for (const { file, item } of outputOverrides)
+    findings.push(
+      pass(expected, `rule "${item.name}": override: {output: replace}`, `${cmWhere(source, file)} line ${item.line}`),
+    );
 
   const running = pods.filter((p) => p.running);
   const files = [...new Set(outputOverrides.map((o) => o.file))];
@@ -475,12 +621,19 @@ export const overrideApplied: Check = async (view) => {
     const ofRule = alerts.filter(({ alert }) => alert.rule === item.name);
     const hit = ofRule.find(({ alert }) => alert.output.replace(/\s+/g, ' ').includes(literal));
     if (hit) {
-      findings.push(pass(behaviourExpected, hit.alert.output, `kubectl -n ${FALCO_NAMESPACE} logs ${hit.falco.name} -c ${FALCO_CONTAINER}`));
+      findings.push(
+        pass(
+          behaviourExpected,
+          hit.alert.output,
+          `kubectl -n ${FALCO_NAMESPACE} logs ${hit.falco.name} -c ${FALCO_CONTAINER}`,
+        ),
+      );
     } else if (ofRule.length > 0) {
       findings.push(
         fail(behaviourExpected, `alerts of "${item.name}" still read: ${ofRule.at(-1)?.alert.output ?? ''}`, {
           where: LOGS_WHERE,
-          advice: 'Those alerts predate the override or Falco has not reloaded: wait for the reload (or restart the DaemonSet) and trigger the rule again.',
+          advice:
+            'Those alerts predate the override or Falco has not reloaded: wait for the reload (or restart the DaemonSet) and trigger the rule again.',
         }),
       );
     } else {

@@ -35,7 +35,9 @@ export interface FalcoLog {
 }
 
 const PRIORITIES = 'Emergency|Alert|Critical|Error|Warning|Notice|Informational|Info|Debug';
-const TEXT_ALERT = new RegExp(`^(\\d{2}:\\d{2}:\\d{2}\\.\\d+|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+[+-Z][\\d:]*): (${PRIORITIES}) `);
+const TEXT_ALERT = new RegExp(
+  `^(\\d{2}:\\d{2}:\\d{2}\\.\\d+|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+[+-Z][\\d:]*): (${PRIORITIES}) `,
+);
 const RULES_LINE = /(\/\S+\.ya?ml)\s+\|\s+schema validation:\s*(\S+)/;
 
 export function parseFalcoLog(text: string): FalcoLog {
@@ -102,7 +104,9 @@ export function field(alert: FalcoAlert, name: string): string | undefined {
 export function alertPod(alert: FalcoAlert, candidates: readonly string[] = []): string | undefined {
   const pod = field(alert, 'k8s.pod.name');
   if (pod) return pod;
-  return candidates.find((name) => new RegExp(`(^|[^\\w-])${name.replace(/[-.]/g, '\\$&')}($|[^\\w-])`).test(alert.output));
+  return candidates.find((name) =>
+    new RegExp(`(^|[^\\w-])${name.replace(/[-.]/g, '\\$&')}($|[^\\w-])`).test(alert.output),
+  );
 }
 
 /** The file an alert is about: fd.name, else the first /etc path in the output text. */
@@ -115,7 +119,12 @@ export function describeAlert(alert: FalcoAlert): string {
   const pod = field(alert, 'k8s.pod.name');
   const ns = field(alert, 'k8s.ns.name');
   const file = alertFile(alert);
-  return [`rule "${alert.rule}"`, file ? `file ${file}` : '', pod ? `pod ${ns ? `${ns}/` : ''}${pod}` : 'no pod name', alert.time ? `at ${alert.time}` : '']
+  return [
+    `rule "${alert.rule}"`,
+    file ? `file ${file}` : '',
+    pod ? `pod ${ns ? `${ns}/` : ''}${pod}` : 'no pod name',
+    alert.time ? `at ${alert.time}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
 }

@@ -15,9 +15,7 @@ export interface RuleItem {
   line: number;
 }
 
-export type RulesFile =
-  | { key: string; ok: true; items: RuleItem[] }
-  | { key: string; ok: false; error: string };
+export type RulesFile = { key: string; ok: true; items: RuleItem[] } | { key: string; ok: false; error: string };
 
 /** Falco ≥ 0.41 ignores anything in a rules directory that is not .yaml/.yml. */
 export function isRulesFileName(key: string): boolean {
@@ -26,9 +24,11 @@ export function isRulesFileName(key: string): boolean {
 
 export function parseRulesFile(key: string, text: string): RulesFile {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) return { key, ok: false, error: (doc.errors[0]?.message ?? 'invalid YAML').split('\n')[0] ?? 'invalid YAML' };
+  if (doc.errors.length > 0)
+    return { key, ok: false, error: (doc.errors[0]?.message ?? 'invalid YAML').split('\n')[0] ?? 'invalid YAML' };
   if (doc.contents === null) return { key, ok: true, items: [] };
-  if (!isSeq(doc.contents)) return { key, ok: false, error: 'the file must be a YAML list of "- rule:", "- macro:" and "- list:" entries' };
+  if (!isSeq(doc.contents))
+    return { key, ok: false, error: 'the file must be a YAML list of "- rule:", "- macro:" and "- list:" entries' };
   const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : text.slice(0, offset).split('\n').length);
   const items: RuleItem[] = [];
   for (const node of doc.contents.items) {
@@ -49,13 +49,17 @@ export function isRuleDefinition(item: RuleItem): boolean {
 export const REQUIRED_RULE_KEYS = ['desc', 'condition', 'output', 'priority'] as const;
 
 export function missingRuleKeys(item: RuleItem): string[] {
-  return REQUIRED_RULE_KEYS.filter((key) => typeof item.data[key] !== 'string' || (item.data[key] as string).trim() === '');
+  return REQUIRED_RULE_KEYS.filter(
+    (key) => typeof item.data[key] !== 'string' || (item.data[key] as string).trim() === '',
+  );
 }
 
 /** The `override:` mapping of an item, e.g. { output: 'replace' }. */
 export function overrideOf(item: RuleItem): Record<string, unknown> | undefined {
   const value = item.data.override;
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /**

@@ -127,9 +127,21 @@ describe('GET /api/labs carries the capability reasons', () => {
     const offline = process.env.HARDENING_LAB_OFFLINE;
     process.env.HARDENING_LAB_OFFLINE = '1';
     const provider = new LocalShellStandInProvider({ home: tmp });
-    const engine = await createLabEngine({ labsDir: path.join(PROJECT_ROOT, 'labs'), stateDir: path.join(tmp, 'state'), provider, log: () => {} });
+    const engine = await createLabEngine({
+      labsDir: path.join(PROJECT_ROOT, 'labs'),
+      stateDir: path.join(tmp, 'state'),
+      provider,
+      log: () => {},
+    });
     const token = 'capability-test-token-0123456789';
-    const server = await startServer({ host: '127.0.0.1', port: 0, token, provider, apiRouters: [engine.router], log: () => {} });
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      token,
+      provider,
+      apiRouters: [engine.router],
+      log: () => {},
+    });
     try {
       const res = await fetch(`${server.url}/api/labs`, { headers: { authorization: `Bearer ${token}` } });
       const labs = labSummarySchema.array().parse(await res.json());
@@ -141,7 +153,8 @@ describe('GET /api/labs carries the capability reasons', () => {
         expect(lab?.runnable).toBe(lab?.capabilities.every((c) => c.available));
       }
       const falcoImages = labs.find((l) => l.id === 'falco')?.capabilities.find((c) => c.capability === 'falco-images');
-      if (falcoImages && !falcoImages.available) expect(falcoImages.reason).toContain('kind load docker-image falcosecurity/falco:0.41.3');
+      if (falcoImages && !falcoImages.available)
+        expect(falcoImages.reason).toContain('kind load docker-image falcosecurity/falco:0.41.3');
     } finally {
       if (offline === undefined) delete process.env.HARDENING_LAB_OFFLINE;
       else process.env.HARDENING_LAB_OFFLINE = offline;

@@ -26,13 +26,20 @@ const KNOWN: Record<string, Known> = {
   btf: async () =>
     (await readTrimmed('/sys/kernel/btf/vmlinux', 1)) !== undefined
       ? { available: true }
-      : { available: false, reason: 'The host kernel has no BTF (/sys/kernel/btf/vmlinux): Falco\'s modern eBPF probe needs Linux ≥ 5.8 built with BTF.' },
+      : {
+          available: false,
+          reason:
+            "The host kernel has no BTF (/sys/kernel/btf/vmlinux): Falco's modern eBPF probe needs Linux ≥ 5.8 built with BTF.",
+        },
   'falco-images': falcoImagesCapability(),
   seccomp: async () => {
     const status = await readTrimmed('/proc/self/status');
     return status?.includes('Seccomp:')
       ? { available: true }
-      : { available: false, reason: 'The host kernel does not report seccomp support (/proc/self/status has no Seccomp line).' };
+      : {
+          available: false,
+          reason: 'The host kernel does not report seccomp support (/proc/self/status has no Seccomp line).',
+        };
   },
 };
 
@@ -97,20 +104,43 @@ async function probeFalcoImages(options: FalcoImagesOptions): Promise<{ availabl
   // 1. Preloaded: present in the containerd of every node of the cluster.
   let missingOn: string[] = [];
   if (docker) {
-    const ps = await docker(['ps', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`, '--format', '{{.Names}}'], NODE_PROBE_TIMEOUT_MS);
-    const nodes = ps.exitCode === 0 ? ps.stdout.split('\n').map((n) => n.trim()).filter(Boolean) : [];
-    const found = await Promise.all(nodes.map(async (node) => (await docker(['exec', node, 'crictl', 'inspecti', '-q', FALCO_IMAGE], NODE_PROBE_TIMEOUT_MS)).exitCode === 0));
+    const ps = await docker(
+      ['ps', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`, '--format', '{{.Names}}'],
+      NODE_PROBE_TIMEOUT_MS,
+    );
+    const nodes =
+      ps.exitCode === 0
+        ? ps.stdout
+            .split('\n')
+            .map((n) => n.trim())
+            .filter(Boolean)
+        : [];
+    const found = await Promise.all(
+      nodes.map(
+        async (node) =>
+          (await docker(['exec', node, 'crictl', 'inspecti', '-q', FALCO_IMAGE], NODE_PROBE_TIMEOUT_MS)).exitCode === 0,
+      ),
+    );
     if (nodes.length > 0 && found.every(Boolean)) return { available: true };
     missingOn = nodes.filter((_, i) => !found[i]);
   }
   // 2. Reachable: HARDENING_LAB_OFFLINE (as in scripts/test-cluster.sh) skips the probe.
   const mode = env.HARDENING_LAB_OFFLINE;
   if (mode === '0') return { available: true };
-  if (mode !== '1' && (await (options.registryReachable ?? defaultRegistryReachable)(REGISTRY_PROBE_TIMEOUT_MS))) return { available: true };
+  if (mode !== '1' && (await (options.registryReachable ?? defaultRegistryReachable)(REGISTRY_PROBE_TIMEOUT_MS)))
+    return { available: true };
   // 3. Neither: say which way is open on this host.
-  const why = mode === '1' ? 'this host is marked offline (HARDENING_LAB_OFFLINE=1)' : `Docker Hub did not answer within ${REGISTRY_PROBE_TIMEOUT_MS / 1000} s`;
-  const where = missingOn.length > 0 ? `not preloaded in the nodes (${missingOn.join(', ')})` : `not preloaded in the nodes of cluster "${cluster}"`;
-  const onHost = docker ? (await docker(['image', 'inspect', '--format', '{{.Id}}', short], NODE_PROBE_TIMEOUT_MS)).exitCode === 0 : false;
+  const why =
+    mode === '1'
+      ? 'this host is marked offline (HARDENING_LAB_OFFLINE=1)'
+      : `Docker Hub did not answer within ${REGISTRY_PROBE_TIMEOUT_MS / 1000} s`;
+  const where =
+    missingOn.length > 0
+      ? `not preloaded in the nodes (${missingOn.join(', ')})`
+      : `not preloaded in the nodes of cluster "${cluster}"`;
+  const onHost = docker
+    ? (await docker(['image', 'inspect', '--format', '{{.Id}}', short], NODE_PROBE_TIMEOUT_MS)).exitCode === 0
+    : false;
   const fix = onHost
     ? `It is in the host's Docker: load it into the nodes with \`kind load docker-image ${short} --name ${cluster}\`.`
     : `Hosts with internet pull it by themselves; offline, bring it into the host's Docker (\`docker load -i falco.tar\`) and run \`kind load docker-image ${short} --name ${cluster}\`.`;
@@ -135,7 +165,12 @@ export const probeHostCapabilities: CapabilityProbe = async (names) =>
   Promise.all(
     names.map(async (capability): Promise<CapabilityReport> => {
       const probe = KNOWN[capability];
-      if (!probe) return { capability, available: false, reason: `Unknown capability "${capability}" (known: ${Object.keys(KNOWN).join(', ')}).` };
+      if (!probe)
+        return {
+          capability,
+          available: false,
+          reason: `Unknown capability "${capability}" (known: ${Object.keys(KNOWN).join(', ')}).`,
+        };
       const result = await probe();
       return result.reason === undefined ? { capability, available: result.available } : { capability, ...result };
     }),

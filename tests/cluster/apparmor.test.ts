@@ -35,7 +35,9 @@ if (skipReason) console.warn(`[cluster tier] SKIPPING the apparmor lab on this h
 const kubeconfig = process.env.KUBECONFIG;
 const cluster = process.env.HARDENING_LAB_CLUSTER;
 if (!skipReason && (!kubeconfig || !cluster)) {
-  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
 }
 
 const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
@@ -52,7 +54,12 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${cluster ?? '?'}"`, () => 
   });
 
   async function run(name: string, script: string): Promise<string> {
-    const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs: SCRIPT_TIMEOUT_MS.solution });
+    const result = await scripts.run(lab, {
+      node: 'control-plane',
+      name,
+      script,
+      timeoutMs: SCRIPT_TIMEOUT_MS.solution,
+    });
     if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
     return result.log;
   }
@@ -77,7 +84,11 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${cluster ?? '?'}"`, () => 
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const out: string[] = [];
-    const code = await testLabCommand('apparmor', { out: (l) => out.push(l), err: (l) => out.push(l) }, { provider, kubeconfigPath: kubeconfig ?? '' });
+    const code = await testLabCommand(
+      'apparmor',
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+      { provider, kubeconfigPath: kubeconfig ?? '' },
+    );
     console.log(out.join('\n'));
     expect(code, out.join('\n')).toBe(0);
   });
@@ -88,7 +99,7 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${cluster ?? '?'}"`, () => 
       await scripts.copyLabFiles(lab);
     });
 
-    it('RuntimeDefault: containerd\'s own profile shows in /proc/1/attr/current and the write succeeds', async () => {
+    it("RuntimeDefault: containerd's own profile shows in /proc/1/attr/current and the write succeeds", async () => {
       const step1 = lab.steps[0];
       if (step1) await run('load-profile', step1.solution);
       await run(
@@ -96,12 +107,18 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${cluster ?? '?'}"`, () => 
         `sed 's/type: Localhost/type: RuntimeDefault/; /localhostProfile:/d' "$HL_LAB_FILES/manifests/hello-apparmor.yaml" | kubectl apply -f - && kubectl -n apparmor-lab wait --for=condition=Ready pod/hello-apparmor --timeout=120s`,
       );
       const findings = await podConfined(view);
-      expect(findings.find((f) => f.where?.includes('attr/current')), show(findings)).toMatchObject({ ok: false, found: 'cri-containerd.apparmor.d (enforce)' });
-      expect(findings.find((f) => f.expected.startsWith('touch')), show(findings)).toMatchObject({ ok: false, found: 'the write succeeded (exit code 0)' });
+      expect(
+        findings.find((f) => f.where?.includes('attr/current')),
+        show(findings),
+      ).toMatchObject({ ok: false, found: 'cri-containerd.apparmor.d (enforce)' });
+      expect(
+        findings.find((f) => f.expected.startsWith('touch')),
+        show(findings),
+      ).toMatchObject({ ok: false, found: 'the write succeeded (exit code 0)' });
       await run('delete', 'kubectl -n apparmor-lab delete pod hello-apparmor --wait');
     });
 
-    it('profile not loaded: CreateContainerError with the runtime\'s message', async () => {
+    it("profile not loaded: CreateContainerError with the runtime's message", async () => {
       await run('unload', lab.cleanup);
       await run('pod', 'kubectl apply -f "$HL_LAB_FILES/manifests/hello-apparmor.yaml"');
       const findings = await eventually((f) => f.some((x) => /apparmor profile not found/.test(x.found)));

@@ -35,7 +35,9 @@ if (skipReason) console.warn(`[cluster tier] SKIPPING the falco lab on this host
 const kubeconfig = process.env.KUBECONFIG;
 const cluster = process.env.HARDENING_LAB_CLUSTER;
 if (!skipReason && (!kubeconfig || !cluster)) {
-  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
 }
 
 const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
@@ -52,7 +54,12 @@ describe.skipIf(skipReason !== '')(`falco lab on "${cluster ?? '?'}"`, () => {
   });
 
   async function run(name: string, script: string): Promise<string> {
-    const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs: SCRIPT_TIMEOUT_MS.solution });
+    const result = await scripts.run(lab, {
+      node: 'control-plane',
+      name,
+      script,
+      timeoutMs: SCRIPT_TIMEOUT_MS.solution,
+    });
     if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
     return result.log;
   }
@@ -73,7 +80,11 @@ describe.skipIf(skipReason !== '')(`falco lab on "${cluster ?? '?'}"`, () => {
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const out: string[] = [];
-    const code = await testLabCommand('falco', { out: (l) => out.push(l), err: (l) => out.push(l) }, { provider, kubeconfigPath: kubeconfig ?? '' });
+    const code = await testLabCommand(
+      'falco',
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+      { provider, kubeconfigPath: kubeconfig ?? '' },
+    );
     console.log(out.join('\n'));
     expect(code, out.join('\n')).toBe(0);
   });
