@@ -20,10 +20,17 @@ function isolatedEnv(extra: Record<string, string> = {}): Record<string, string>
   };
 }
 
-describe('hardening-lab CLI', () => {
+// Each test starts node + tsx cold; on a loaded two-core machine that alone can take tens of seconds.
+describe('hardening-lab CLI', { timeout: 120_000 }, () => {
   it('`up` without Docker exits non-zero with a one-screen explanation and leaves nothing behind', async () => {
     const env = isolatedEnv();
-    const result = await execa(process.execPath, [BIN, 'up', '--no-open', '--port', '0'], { env, extendEnv: false, reject: false, all: true, timeout: 60_000 });
+    const result = await execa(process.execPath, [BIN, 'up', '--no-open', '--port', '0'], {
+      env,
+      extendEnv: false,
+      reject: false,
+      all: true,
+      timeout: 110_000,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain('Docker');
     expect(result.all).toContain('apt-get install -y docker.io');
@@ -34,19 +41,28 @@ describe('hardening-lab CLI', () => {
   });
 
   it('refuses a non-loopback --host without a token, saying why', async () => {
-    const result = await execa(process.execPath, [BIN, 'serve', '--no-cluster', '--no-open', '--host', '0.0.0.0', '--port', '0'], {
-      env: isolatedEnv(),
-      extendEnv: false,
-      reject: false,
-      all: true,
-      timeout: 60_000,
-    });
+    const result = await execa(
+      process.execPath,
+      [BIN, 'serve', '--no-cluster', '--no-open', '--host', '0.0.0.0', '--port', '0'],
+      {
+        env: isolatedEnv(),
+        extendEnv: false,
+        reject: false,
+        all: true,
+        timeout: 110_000,
+      },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.all).toMatch(/--token/);
   });
 
   it('rejects a bad port with a clear message', async () => {
-    const result = await execa(process.execPath, [BIN, 'up', '--port', 'eighty'], { env: isolatedEnv(), extendEnv: false, reject: false, all: true });
+    const result = await execa(process.execPath, [BIN, 'up', '--port', 'eighty'], {
+      env: isolatedEnv(),
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
     expect(result.exitCode).not.toBe(0);
     expect(result.all).toContain('a port is a whole number');
   });
@@ -60,7 +76,7 @@ describe('hardening-lab CLI', () => {
     });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL in: ${output}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no URL in: ${output}`)), 100_000);
       child.all?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,})/.exec(output);
@@ -74,7 +90,9 @@ describe('hardening-lab CLI', () => {
       const base = new URL(url);
       const unauth = await fetch(new URL('/api/status', base));
       expect(unauth.status).toBe(401);
-      const authed = await fetch(new URL('/api/status', base), { headers: { authorization: `Bearer ${base.searchParams.get('token')}` } });
+      const authed = await fetch(new URL('/api/status', base), {
+        headers: { authorization: `Bearer ${base.searchParams.get('token')}` },
+      });
       expect(authed.status).toBe(200);
       expect(((await authed.json()) as { cluster: { state: string } }).cluster.state).toBe('disabled');
     } finally {
