@@ -1,0 +1,193 @@
+// Cluster tier for the seccomp lab, on the real kind cluster that
+// scripts/test-cluster.sh created (KUBECONFIG, HARDENING_LAB_CLUSTER), with
+// kind-config/seccomp/profiles mounted on every node:
+//   1. what test-lab does: cleanup, then per step the check FAILS, the
+//      reference solution runs, the check PASSES;
+//   2. wrong answers made for real fail with the finding that names them
+//      (absolute path refused by the API, missing profiles/ prefix, the removed
+//      annotation, privileged);
+//   3. cleanup removes everything and the first check fails again.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingsPass } from '../../server/checks/check.js';
+import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
+import { KindProvider } from '../../server/cluster/kind-provider.js';
+import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
+import { loadLab } from '../../server/labs/lab-loader.js';
+import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../../server/labs/node-scripts.js';
+import type { Finding } from '../../server/protocol.js';
+
+const kubeconfig = process.env.KUBECONFIG;
+const cluster = process.env.HARDENING_LAB_CLUSTER;
+if (!kubeconfig || !cluster) {
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
+}
+const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'seccomp');
+
+const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
+// crictl inspect prints a long OCI spec through docker exec: a roomier deadline than the page's on a busy CI host.
+const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
+const scripts = new NodeScriptRunner({ provider });
+let lab: LoadedLab;
+
+async function attempt(name: string, script: string, timeoutMs: number): Promise<ScriptRun> {
+  return scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
+}
+
+async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
+  const result = await attempt(name, script, timeoutMs);
+  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
+  return result.log;
+}
+
+function step(id: string): LoadedStep {
+  const found = lab.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`no step ${id}`);
+  return found;
+}
+
+/** Checks the step until it passes (or not), for states that settle a few seconds after a solution. */
+async function checkSettled(id: string, want: boolean): Promise<Finding[]> {
+  let findings: Finding[] = [];
+  for (let i = 0; i < 10; i++) {
+    findings = await step(id).check(view);
+    if (findingsPass(findings) === want) return findings;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+  return findings;
+}
+
+const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
+
+/** A script creating a busybox pod in the lab's namespace, with YAML lines spliced into its securityContexts. */
+function pod(
+  name: string,
+  options: { podSecurity?: string; containerSecurity?: string; annotations?: string },
+): string {
+  return `kubectl create namespace seccomp --dry-run=client -o yaml | kubectl apply -f -
+kubectl -n seccomp delete pod ${name} --ignore-not-found --wait=true
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: seccomp
+${options.annotations ? `  annotations:\n    ${options.annotations}\n` : ''}spec:
+  terminationGracePeriodSeconds: 1
+${options.podSecurity ? `  securityContext:\n${options.podSecurity}\n` : ''}  containers:
+    - name: app
+      image: busybox:1.36
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "86400"]
+${options.containerSecurity ? `      securityContext:\n${options.containerSecurity}\n` : ''}YAML`;
+}
+
+describe(`seccomp on "${cluster}"`, () => {
+  beforeAll(async () => {
+    const loaded = await loadLab(LAB_DIR);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    lab = loaded.lab;
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+  });
+
+  afterAll(async () => {
+    try {
+      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    } finally {
+      view.close();
+    }
+  });
+
+  it('the profiles are on every node', async () => {
+    for (const node of ['control-plane', 'worker']) {
+      const listing = await view.execOnNode(node, ['ls', '/var/lib/kubelet/seccomp/profiles']);
+      expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual([
+        'audit.json',
+        'fine-grained.json',
+        'violation.json',
+      ]);
+    }
+  });
+
+  it('test-lab: every check fails before its solution and passes after it', async () => {
+    for (const s of lab.steps) {
+      const before = await s.check(view);
+      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
+      await run(s.id, s.solution);
+      const after = await checkSettled(s.id, true);
+      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
+    }
+  });
+
+  it('names an absolute localhostProfile: the API server refuses the pod', async () => {
+    const refused = await attempt(
+      'absolute-path',
+      pod('audit-pod', {
+        podSecurity:
+          '    seccompProfile:\n      type: Localhost\n      localhostProfile: /var/lib/kubelet/seccomp/profiles/audit.json',
+      }),
+      SCRIPT_TIMEOUT_MS.solution,
+    );
+    expect(refused.ok).toBe(false);
+    expect(refused.log).toContain('must be a relative path');
+    const [only] = await step('audit').check(view);
+    expect(only).toMatchObject({ ok: false, found: 'no such pod' });
+    expect(only?.advice).toContain('must be a relative path');
+  });
+
+  it('names the missing profiles/ prefix, with the runtime error', async () => {
+    await run(
+      'missing-prefix',
+      pod('audit-pod', {
+        podSecurity: '    seccompProfile:\n      type: Localhost\n      localhostProfile: audit.json',
+      }),
+    );
+    // The kubelet needs a moment to try to create the container and fail.
+    let findings: Finding[] = [];
+    let state: Finding | undefined;
+    for (let i = 0; i < 30 && !/CreateContainerError/.test(state?.found ?? ''); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 2000));
+      findings = await step('audit').check(view);
+      state = findings.find((f) => f.expected === 'container app running and ready');
+    }
+    expect(findings[0]?.advice).toContain('"audit.json" means /var/lib/kubelet/seccomp/audit.json');
+    expect(state?.found).toMatch(/CreateContainerError: .*cannot load seccomp profile/);
+  });
+
+  it('names the removed annotation, and sees the pod unconfined on the node', async () => {
+    const log = await run(
+      'annotation',
+      pod('audit-pod', { annotations: 'seccomp.security.alpha.kubernetes.io/pod: localhost/profiles/audit.json' }) +
+        '\nkubectl -n seccomp wait --for=condition=Ready pod/audit-pod --timeout=120s',
+    );
+    expect(log).toContain('non-functional in v1.27+');
+    const bad = (await step('audit').check(view)).filter((f) => !f.ok);
+    expect(bad[0]?.advice).toContain('stopped working in Kubernetes 1.27');
+    expect(bad.map((f) => f.found)).toContain('Seccomp: 0');
+  });
+
+  it('names privileged: the right field on a container that runs unconfined', async () => {
+    await run(
+      'privileged',
+      pod('fine-grained-pod', {
+        podSecurity: '    seccompProfile:\n      type: Localhost\n      localhostProfile: profiles/fine-grained.json',
+        containerSecurity: '        privileged: true',
+      }) + '\nkubectl -n seccomp wait --for=condition=Ready pod/fine-grained-pod --timeout=120s',
+    );
+    const findings = await step('fine-grained').check(view);
+    expect(findings[0]?.ok).toBe(true);
+    const bad = findings.filter((f) => !f.ok);
+    expect(bad[0]?.found).toBe('securityContext.privileged: true');
+    expect(bad.map((f) => f.found)).toEqual(expect.arrayContaining(['Seccomp: 0', 'chmod succeeded']));
+  });
+
+  it('cleanup removes the namespace and the first check fails again', async () => {
+    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    const [only] = await step('runtime-default').check(view);
+    expect(only).toMatchObject({ ok: false, found: 'no such pod' });
+    expect(await view.getNamespace('seccomp')).toBeUndefined();
+  });
+});
