@@ -17,6 +17,12 @@ const backupRecordSchema = z.object({
   existed: z.boolean(),
   contentBase64: z.string().optional(),
   takenAt: z.string(),
+  /**
+   * The node's /etc/machine-id when the copy was taken. kind writes a new one
+   * for every node container, so a copy from a cluster that has since been
+   * recreated (other certificates, other IPs) is recognised and never restored.
+   */
+  machineId: z.string().optional(),
 });
 type BackupRecord = z.infer<typeof backupRecordSchema>;
 
@@ -47,6 +53,16 @@ export class LabBackups {
     this.dir = options.dir;
   }
 
+  /** Identity of the node container ('' when unknown: then copies are trusted). */
+  private async machineId(node: string): Promise<string> {
+    try {
+      const result = await run(this.provider.nodeCommand(node, ['cat', '/etc/machine-id']), 10_000);
+      return result.exitCode === 0 ? Buffer.from(result.stdout).toString('utf8').trim() : '';
+    } catch {
+      return '';
+    }
+  }
+
   private fileFor(labId: string, spec: BackupSpec): string {
     const safe = `${spec.node}${spec.path}`.replace(/[^A-Za-z0-9._-]/g, '_');
     return path.join(this.dir, labId, `${safe}.json`);
@@ -57,7 +73,9 @@ export class LabBackups {
     const taken: string[] = [];
     for (const spec of lab.backups) {
       const file = this.fileFor(lab.id, spec);
-      if (await exists(file)) continue;
+      const machineId = await this.machineId(spec.node);
+      const existing = await readRecord(file);
+      if (existing && (!existing.machineId || !machineId || existing.machineId === machineId)) continue;
       const result = await run(this.provider.nodeCommand(spec.node, ['cat', '--', spec.path]));
       const stderr = Buffer.from(result.stderr).toString('utf8');
       let record: BackupRecord;
@@ -68,9 +86,16 @@ export class LabBackups {
           existed: true,
           contentBase64: Buffer.from(result.stdout).toString('base64'),
           takenAt: new Date().toISOString(),
+          ...(machineId ? { machineId } : {}),
         };
       } else if (/No such file or directory/.test(stderr)) {
-        record = { node: spec.node, path: spec.path, existed: false, takenAt: new Date().toISOString() };
+        record = {
+          node: spec.node,
+          path: spec.path,
+          existed: false,
+          takenAt: new Date().toISOString(),
+          ...(machineId ? { machineId } : {}),
+        };
       } else {
         throw new Error(`Cannot back up ${spec.path} on node ${spec.node}: ${stderr.trim() || result.shortMessage}`);
       }
@@ -87,11 +112,19 @@ export class LabBackups {
     let ok = true;
     for (const spec of lab.backups) {
       const file = this.fileFor(lab.id, spec);
-      let record: BackupRecord;
-      try {
-        record = backupRecordSchema.parse(JSON.parse(await fs.readFile(file, 'utf8')));
-      } catch {
+      const record = await readRecord(file);
+      if (!record) {
         log.push(`no backup of ${spec.node}:${spec.path} (the lab was never started here); left as is`);
+        continue;
+      }
+      const machineId = await this.machineId(spec.node);
+      if (record.machineId && machineId && record.machineId !== machineId) {
+        ok = false;
+        log.push(
+          `NOT restoring ${spec.node}:${spec.path}: the copy was taken from an earlier cluster (the node has been recreated since); ` +
+            'open the lab again to take a fresh copy',
+        );
+        await fs.rm(file, { force: true });
         continue;
       }
       // Write beside the target under a dot-name (kubelet ignores dot-files in
@@ -124,11 +157,10 @@ export class LabBackups {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+async function readRecord(file: string): Promise<BackupRecord | undefined> {
   try {
-    await fs.access(file);
-    return true;
+    return backupRecordSchema.parse(JSON.parse(await fs.readFile(file, 'utf8')));
   } catch {
-    return false;
+    return undefined;
   }
 }

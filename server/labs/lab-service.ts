@@ -32,6 +32,7 @@ export class LabService {
   private readonly log: (line: string) => void;
   private readonly capabilityCache = new Map<string, Promise<CapabilityReport[]>>();
   private readonly starting = new Map<string, Promise<void>>();
+  private readonly startedHere = new Set<string>();
 
   constructor(options: LabServiceOptions) {
     this.catalog = options.catalog;
@@ -109,11 +110,14 @@ export class LabService {
   }
 
   /**
-   * Backs up node files, copies manifests, runs setup — once per lab (until a
-   * reset). A failure (cluster not up yet) is logged and retried next time.
+   * Backs up node files, copies manifests, runs setup: the first time this
+   * server process opens the lab, and after a reset. Not "once ever": the
+   * cluster may have been recreated since (setup scripts are idempotent, and
+   * backups are only taken where none valid exists). A failure (cluster not
+   * up yet) is logged and retried the next time the lab is opened.
    */
   async start(lab: LoadedLab): Promise<void> {
-    if (this.progress.labProgress(lab.id).startedAt) return;
+    if (this.startedHere.has(lab.id)) return;
     let pending = this.starting.get(lab.id);
     if (!pending) {
       pending = (async () => {
@@ -134,6 +138,7 @@ export class LabService {
               );
           }
           this.progress.markStarted(lab.id);
+          this.startedHere.add(lab.id);
         } catch (error) {
           this.log(
             `lab ${lab.id}: could not start yet (${error instanceof Error ? error.message : String(error)}); will retry when the lab is opened again`,
@@ -186,7 +191,7 @@ export class LabService {
         'The solution opens after you have revealed a hint or run a check that failed.',
       );
     this.progress.markSolutionViewed(lab.id, step.id);
-    return { script: this.scripts.exportsHeader(lab, step.id) + step.solution };
+    return { script: this.scripts.exportsHeader(lab, step.id) + step.solution, runOn: step.runOn };
   }
 
   setCurrent(labId: string, stepId: string): void {
@@ -211,6 +216,7 @@ export class LabService {
     });
     log.push(`cleanup (exit ${cleanup.exitCode ?? 'none'}, ${cleanup.durationMs} ms):`, cleanup.log.trimEnd());
     this.progress.resetLab(lab.id);
+    this.startedHere.delete(lab.id);
     await this.start(lab);
     return { ok: restored.ok && cleanup.ok, log: log.filter((l) => l !== '').join('\n') };
   }
