@@ -331,3 +331,17 @@ describe('recorded on a cluster without the Falco image', () => {
     ]);
   });
 });
+
+describe('text alerts (json_output off)', () => {
+  it('are recognised with either time format, and lifecycle lines are not', () => {
+    const log = parseFalcoLog(
+      [
+        '02:41:03.512338410: Warning File below /etc opened for writing (file=/etc/x)',
+        '2026-11-27T02:41:03.512338410+0000: Notice A shell was spawned in a container',
+        '2026-11-27T02:40:11+0000: Falco version: 0.41.3 (x86_64)',
+      ].join('\n'),
+    );
+    expect(log.textAlerts).toHaveLength(2);
+    expect(log.alerts).toHaveLength(0);
+  });
+});

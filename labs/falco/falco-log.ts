@@ -36,7 +36,7 @@ export interface FalcoLog {
 
 const PRIORITIES = 'Emergency|Alert|Critical|Error|Warning|Notice|Informational|Info|Debug';
 const TEXT_ALERT = new RegExp(
-  `^(\\d{2}:\\d{2}:\\d{2}\\.\\d+|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+[+-Z][\\d:]*): (${PRIORITIES}) `,
+  `^(\\d{2}:\\d{2}:\\d{2}\\.\\d+|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(?:Z|[+-][\\d:]+)): (${PRIORITIES}) `,
 );
 const RULES_LINE = /(\/\S+\.ya?ml)\s+\|\s+schema validation:\s*(\S+)/;
 
