@@ -167,7 +167,11 @@ export const labDetailSchema = z.object({
 });
 export type LabDetail = z.infer<typeof labDetailSchema>;
 
-export const solutionSchema = z.object({ script: z.string() });
+export const solutionSchema = z.object({
+  script: z.string(),
+  /** The node terminal the solution runs in (the step's runOn). */
+  runOn: z.string().default('control-plane'),
+});
 export type Solution = z.infer<typeof solutionSchema>;
 
 export const resetResultSchema = z.object({ ok: z.boolean(), log: z.string() });

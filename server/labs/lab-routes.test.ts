@@ -132,6 +132,7 @@ describe('lab routes', () => {
 export HL_LAB='fixture-files' HL_STEP='write-marker' HL_LAB_FILES='${path.join(tmp, 'lab-files', 'fixture-files')}'
 echo ready > "$HL_FIXTURE_DIR/marker"
 `,
+        runOn: 'control-plane',
       },
     });
   });

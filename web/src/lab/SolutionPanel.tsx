@@ -5,7 +5,7 @@ import { fetchSolution } from '../api/labs-api.js';
 import { useAction } from '../app/use-action.js';
 import { MarkdownView, type RunRequest } from '../markdown/MarkdownView.js';
 import { codeFence } from './code-fence.js';
-import { SOLUTION_TARGET, solutionCommand } from './solution-command.js';
+import { solutionCommand } from './solution-command.js';
 
 interface SolutionPanelProps {
   labId: string;
@@ -14,15 +14,15 @@ interface SolutionPanelProps {
 }
 
 export function SolutionPanel({ labId, step, onRun }: SolutionPanelProps) {
-  const [script, setScript] = useState<string>();
+  const [solution, setSolution] = useState<{ script: string; runOn: string }>();
   const show = useAction(
     useCallback(async () => {
-      setScript((await fetchSolution(labId, step.id)).script);
+      setSolution(await fetchSolution(labId, step.id));
     }, [labId, step.id]),
   );
   return (
     <section className="solution" aria-label="Solution">
-      {script === undefined ? (
+      {solution === undefined ? (
         <>
           <button
             type="button"
@@ -39,7 +39,7 @@ export function SolutionPanel({ labId, step, onRun }: SolutionPanelProps) {
         <div data-solution="">
           <h3>Solution</h3>
           <MarkdownView
-            markdown={codeFence(script, `bash run=${SOLUTION_TARGET}`)}
+            markdown={codeFence(solution.script, `bash run=${solution.runOn}`)}
             labId={labId}
             onRun={(request) => onRun({ ...request, text: solutionCommand(request.text) })}
           />

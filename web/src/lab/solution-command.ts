@@ -10,9 +10,3 @@ export function solutionCommand(script: string): string {
   while (script.split('\n').some((line) => line.trim() === delimiter)) delimiter += '_';
   return `bash -c "$(cat <<'${delimiter}'\n${script.replace(/\n+$/, '')}\n${delimiter}\n)"`;
 }
-
-/**
- * Where solutions run. lab.yaml's step `runOn` defaults to the control plane
- * (kubectl is configured there); the wire format does not carry `runOn` yet.
- */
-export const SOLUTION_TARGET = 'control-plane';
