@@ -407,7 +407,12 @@ export const apiserverEncryption: Check = async (view) => {
     );
     return findings;
   }
-  const stat = await view.execOnNode(NODE, ['stat', '-c', '%F', hostPath.path]);
+  // Independent reads, in parallel: on the node each one is a docker exec.
+  const [stat, config, running] = await Promise.all([
+    view.execOnNode(NODE, ['stat', '-c', '%F', hostPath.path]),
+    view.readNodeFile(NODE, resolved.nodePath),
+    view.execOnNode(NODE, ['pgrep', '-a', '-x', 'kube-apiserver']),
+  ]);
   const nodeKind = stat.exitCode === 0 ? stat.stdout.trim() : 'missing';
   const type = hostPath.type ?? '';
   const typeOk =
@@ -437,7 +442,6 @@ export const apiserverEncryption: Check = async (view) => {
     );
   }
 
-  const config = await view.readNodeFile(NODE, resolved.nodePath);
   const configWhere = `${resolved.nodePath} (node) = ${flagPath} (apiserver)`;
   if (config === undefined) {
     findings.push(
@@ -471,7 +475,6 @@ export const apiserverEncryption: Check = async (view) => {
     );
   }
 
-  const running = await view.execOnNode(NODE, ['pgrep', '-a', '-x', 'kube-apiserver']);
   const runningPath = flagValue(running.stdout.trim().split(/\s+/));
   const runningWhere = 'pgrep -a -x kube-apiserver';
   if (running.exitCode !== 0) {
