@@ -76,93 +76,102 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---------------------------------------------------------------------------
-phase "docker"
-ensure_docker
-# Hosts whose capability bounding set is incomplete cannot run privileged
-# containers (kind nodes) with Docker 20.10; this installs a runc wrapper
-# runtime there and is a no-op elsewhere.
-bash "$REPO_ROOT/scripts/offline/host-docker-caps.sh"
-phase_done
+main() {
+  # ---------------------------------------------------------------------------
+  phase "docker"
+  ensure_docker
+  # Hosts whose capability bounding set is incomplete cannot run privileged
+  # containers (kind nodes) with Docker 20.10; this installs a runc wrapper
+  # runtime there and is a no-op elsewhere.
+  bash "$REPO_ROOT/scripts/offline/host-docker-caps.sh"
+  phase_done
 
-phase "host limits"
-for kv in fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512; do
-  key="${kv%%=*}"; want="${kv#*=}"
-  have="$(sysctl -n "$key" 2>/dev/null || echo 0)"
-  if [[ "$have" -lt "$want" ]]; then
-    sysctl -qw "$kv" 2>/dev/null \
-      || log "WARNING: $key=$have and cannot be raised (not root?). kind nodes may fail with 'too many open files'. Fix: sudo sysctl -w $kv"
+  phase "host limits"
+  for kv in fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512; do
+    key="${kv%%=*}"; want="${kv#*=}"
+    have="$(sysctl -n "$key" 2>/dev/null || echo 0)"
+    if [[ "$have" -lt "$want" ]]; then
+      sysctl -qw "$kv" 2>/dev/null \
+        || log "WARNING: $key=$have and cannot be raised (not root?). kind nodes may fail with 'too many open files'. Fix: sudo sysctl -w $kv"
+    fi
+  done
+  phase_done
+
+  phase "kind"
+  if command -v kind >/dev/null 2>&1; then
+    KIND="$(command -v kind)"
+  elif [[ -x "${GOBIN:-$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin}/kind" ]]; then
+    KIND="${GOBIN:-$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin}/kind"
+  else
+    command -v go >/dev/null || die "kind is not installed and go is missing. Fix: install Go, then go install sigs.k8s.io/kind@$KIND_MODULE_VERSION"
+    log "installing kind $KIND_MODULE_VERSION with go install"
+    go install "sigs.k8s.io/kind@$KIND_MODULE_VERSION"
+    KIND="$(go env GOPATH)/bin/kind"
+    [[ -n "$(go env GOBIN)" ]] && KIND="$(go env GOBIN)/kind"
   fi
-done
-phase_done
-
-phase "kind"
-if command -v kind >/dev/null 2>&1; then
-  KIND="$(command -v kind)"
-elif [[ -x "${GOBIN:-$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin}/kind" ]]; then
-  KIND="${GOBIN:-$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin}/kind"
-else
-  command -v go >/dev/null || die "kind is not installed and go is missing. Fix: install Go, then go install sigs.k8s.io/kind@$KIND_MODULE_VERSION"
-  log "installing kind $KIND_MODULE_VERSION with go install"
-  go install "sigs.k8s.io/kind@$KIND_MODULE_VERSION"
-  KIND="$(go env GOPATH)/bin/kind"
-  [[ -n "$(go env GOBIN)" ]] && KIND="$(go env GOBIN)/kind"
-fi
-kind_version="$("$KIND" version 2>/dev/null | awk '{print $2}')"
-log "kind: $KIND ($kind_version)"
-[[ "$kind_version" == "$KIND_MODULE_VERSION" ]] || log "WARNING: expected kind $KIND_MODULE_VERSION, found $kind_version"
-phase_done
-
-phase "mode"
-if [[ "$MODE" == auto ]]; then
-  # Docker Hub answers /v2/ with 401 when reachable: any HTTP answer counts.
-  if curl -sS -m 5 -o /dev/null https://registry-1.docker.io/v2/ 2>/dev/null; then MODE=0; else MODE=1; fi
-  log "registry probe: $([[ $MODE == 0 ]] && echo reachable || echo unreachable)"
-fi
-if [[ "$MODE" == 1 ]]; then
-  log "offline: node image $OFFLINE_NODE_IMAGE, stand-in images ${NGINX_TAGS[*]} ${BUSYBOX_TAGS[*]}"
-else
-  log "online: node image $ONLINE_NODE_IMAGE, workload images from their registries"
-fi
-phase_done
-
-if [[ "$MODE" == 1 ]]; then
-  phase "offline images (cached build)"
-  bash "$REPO_ROOT/scripts/offline/build-node-image.sh"
+  kind_version="$("$KIND" version 2>/dev/null | awk '{print $2}')"
+  log "kind: $KIND ($kind_version)"
+  [[ "$kind_version" == "$KIND_MODULE_VERSION" ]] || log "WARNING: expected kind $KIND_MODULE_VERSION, found $kind_version"
   phase_done
-  NODE_IMAGE="$OFFLINE_NODE_IMAGE"
-else
-  NODE_IMAGE="$ONLINE_NODE_IMAGE"
-fi
 
-phase "config"
-mkdir -p "$CLUSTER_STATE"
-CONFIG="$(bash "$REPO_ROOT/scripts/offline/derive-kind-config.sh" --image "$NODE_IMAGE" --out "$CLUSTER_STATE/kind-config.yaml")"
-log "kind config: $CONFIG"
-phase_done
-
-phase "create cluster"
-if "$KIND" get clusters 2>/dev/null | grep -qxF "$CLUSTER"; then
-  log "deleting a leftover cluster named $CLUSTER"
-  "$KIND" delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
-fi
-CREATED=1
-# cwd = repository root: kind resolves relative extraMounts hostPaths against it.
-if ! (cd "$REPO_ROOT" && "$KIND" create cluster --name "$CLUSTER" --config "$CONFIG" \
-        --image "$NODE_IMAGE" --kubeconfig "$KUBECONFIG_PATH" --wait 5m); then
-  logs_dir="$CLUSTER_STATE/kind-logs-$(date -u +%Y%m%dT%H%M%SZ)"
-  "$KIND" export logs "$logs_dir" --name "$CLUSTER" >/dev/null 2>&1 || true
-  die "kind create cluster failed. Node logs: $logs_dir. Rerun with --keep to inspect the nodes (docker exec -it $CLUSTER-control-plane bash)."
-fi
-phase_done
-
-if [[ "$MODE" == 1 ]]; then
-  phase "load stand-in images"
-  "$KIND" load docker-image --name "$CLUSTER" "${NGINX_TAGS[@]}" "${BUSYBOX_TAGS[@]}"
+  phase "mode"
+  if [[ "$MODE" == auto ]]; then
+    # Docker Hub answers /v2/ with 401 when reachable: any HTTP answer counts.
+    if curl -sS -m 5 -o /dev/null https://registry-1.docker.io/v2/ 2>/dev/null; then MODE=0; else MODE=1; fi
+    log "registry probe: $([[ $MODE == 0 ]] && echo reachable || echo unreachable)"
+  fi
+  if [[ "$MODE" == 1 ]]; then
+    log "offline: node image $OFFLINE_NODE_IMAGE, stand-in images ${NGINX_TAGS[*]} ${BUSYBOX_TAGS[*]}"
+  else
+    log "online: node image $ONLINE_NODE_IMAGE, workload images from their registries"
+  fi
   phase_done
-fi
 
-phase "tests"
-(cd "$REPO_ROOT" && KUBECONFIG="$KUBECONFIG_PATH" HARDENING_LAB_CLUSTER="$CLUSTER" \
-  npx vitest run --config tests/cluster/vitest.config.ts "${VITEST_ARGS[@]}")
-phase_done
+  if [[ "$MODE" == 1 ]]; then
+    phase "offline images (cached build)"
+    bash "$REPO_ROOT/scripts/offline/build-node-image.sh"
+    phase_done
+    NODE_IMAGE="$OFFLINE_NODE_IMAGE"
+  else
+    NODE_IMAGE="$ONLINE_NODE_IMAGE"
+  fi
+
+  phase "config"
+  mkdir -p "$CLUSTER_STATE"
+  CONFIG="$(bash "$REPO_ROOT/scripts/offline/derive-kind-config.sh" --image "$NODE_IMAGE" --out "$CLUSTER_STATE/kind-config.yaml")"
+  log "kind config: $CONFIG"
+  phase_done
+
+  phase "create cluster"
+  if "$KIND" get clusters 2>/dev/null | grep -qxF "$CLUSTER"; then
+    log "deleting a leftover cluster named $CLUSTER"
+    "$KIND" delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
+  fi
+  CREATED=1
+  # cwd = repository root: kind resolves relative extraMounts hostPaths against it.
+  if ! (cd "$REPO_ROOT" && "$KIND" create cluster --name "$CLUSTER" --config "$CONFIG" \
+          --image "$NODE_IMAGE" --kubeconfig "$KUBECONFIG_PATH" --wait 5m); then
+    logs_dir="$CLUSTER_STATE/kind-logs-$(date -u +%Y%m%dT%H%M%SZ)"
+    "$KIND" export logs "$logs_dir" --name "$CLUSTER" >/dev/null 2>&1 || true
+    die "kind create cluster failed. Node logs: $logs_dir. Rerun with --keep to inspect the nodes (docker exec -it $CLUSTER-control-plane bash)."
+  fi
+  phase_done
+
+  if [[ "$MODE" == 1 ]]; then
+    phase "load stand-in images"
+    # One archive with every tag: one import per node instead of one per tag.
+    archive="$CLUSTER_STATE/standin-images.tar"
+    docker save -o "$archive" "${NGINX_TAGS[@]}" "${BUSYBOX_TAGS[@]}"
+    "$KIND" load image-archive --name "$CLUSTER" "$archive"
+    rm -f "$archive"
+    phase_done
+  fi
+
+  phase "tests"
+  (cd "$REPO_ROOT" && KUBECONFIG="$KUBECONFIG_PATH" HARDENING_LAB_CLUSTER="$CLUSTER" \
+    npx vitest run --config tests/cluster/vitest.config.ts "${VITEST_ARGS[@]}")
+  phase_done
+}
+
+# Everything runs inside main so that editing this file during a run is safe.
+main "$@"; exit $?

@@ -338,6 +338,12 @@ stage_node_image() {
 
 check_node_image() { image_exists "$OFFLINE_NODE_IMAGE"; }
 
+STAGE_INPUTS=(
+  [component-images]="$SCRIPT_DIR/node-files/hardening-lab-pod-network"
+  [node-image]="$SCRIPT_DIR/node-files/pod-network.yaml"
+  [standin-images]="$SCRIPT_DIR/standin-lib.sh"
+)
+
 # ---------------------------------------------------------------------------
 STAGES=(k8s-binaries etcd coredns crictl pause slim-rootfs component-images node-rootfs node-files base-image node-image standin-images)
 declare -A STAGE_FN=(

@@ -11,6 +11,8 @@ source "$SCRIPT_DIR/lib.sh"
 # shellcheck source=standin-lib.sh
 source "$SCRIPT_DIR/standin-lib.sh"
 
+STAGE_INPUTS=([standin-images]="$SCRIPT_DIR/standin-lib.sh")
+
 main() {
   # --force rebuilds the images; --force-all also the Debian rootfs under them.
   case "${1:-}" in

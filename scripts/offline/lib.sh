@@ -58,10 +58,23 @@ declare -gA STAGE_DEPS=(
 )
 # An optional third argument names a check function: when it fails, a stamped
 # stage is rebuilt anyway (e.g. its docker image was deleted).
+# STAGE_INPUTS[stage]="file...": repository files a stage reads; when their
+# content changes the stage is rebuilt (the hash is kept in the stamp).
+declare -gA STAGE_INPUTS=()
+stage_inputs_hash() {
+  local f files=${STAGE_INPUTS[$1]:-}
+  [[ -n "$files" ]] || { echo none; return; }
+  for f in $files; do cat "$f"; done | sha256sum | cut -c1-16
+}
 run_stage() {
-  local name=$1 fn=$2 check=${3:-} start end rc logf
+  local name=$1 fn=$2 check=${3:-} start end rc logf inputs
   mkdir -p "$LOG_DIR" "$STAMP_DIR"
   logf="$LOG_DIR/$name.log"
+  inputs="$(stage_inputs_hash "$name")"
+  if [[ -f "$STAMP_DIR/$name.done" && "$inputs" != none ]] && ! grep -q "inputs=$inputs" "$STAMP_DIR/$name.done"; then
+    log "stage $name: its input files changed; rebuilding"
+    rm -f "$STAMP_DIR/$name.done"
+  fi
   if [[ -f "$STAMP_DIR/$name.done" && -n "$check" ]] && ! "$check" >/dev/null 2>&1; then
     log "stage $name: stamp present but its output is missing; rebuilding"
     rm -f "$STAMP_DIR/$name.done"
@@ -92,7 +105,7 @@ run_stage() {
     printf 'Fix the cause above and rerun; completed stages are skipped. Full log: %s\n' "$logf" >&2
     exit 1
   fi
-  printf '%s %s %d\n' "$(date -u +%FT%TZ)" "$name" $((end - start)) >"$STAMP_DIR/$name.done"
+  printf '%s %s %d inputs=%s\n' "$(date -u +%FT%TZ)" "$name" $((end - start)) "$inputs" >"$STAMP_DIR/$name.done"
   printf '%s %s %d\n' "$(date -u +%FT%TZ)" "$name" $((end - start)) >>"$CACHE_DIR/timings.txt"
   STAGE_TIMES+=("$name=$(fmt_secs $((end - start)))")
   log "stage $name: done in $(fmt_secs $((end - start)))"
