@@ -30,8 +30,10 @@ describe('step 1: runtimeDefault', () => {
     expect(view.calls.some((c) => /^readNodeFile worker:\/proc\/\d+\/status$/.test(c))).toBe(true);
   });
 
-  it('accepts the field at container level', async () => {
-    expect(findingsPass(await runtimeDefault(await fixture('rd-container-level')))).toBe(true);
+  it('accepts the field at container level, and says where it found it', async () => {
+    const findings = await runtimeDefault(await fixture('rd-container-level'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings[0]?.found).toBe('{type: RuntimeDefault} at spec.containers[0].securityContext.seccompProfile');
   });
 
   it("accepts no field when the kubelet's seccompDefault applied RuntimeDefault", async () => {

@@ -18,6 +18,7 @@ import {
 import type { Finding } from '../../server/protocol.js';
 import {
   type LabProfile,
+  describeProfile,
   describeWanted,
   effectiveProfile,
   judgeProfile,
@@ -29,7 +30,7 @@ import {
   type WantedProfile,
 } from './seccomp-facts.js';
 
-export const NAMESPACE = 'seccomp';
+const NAMESPACE = 'seccomp';
 
 /** crictl inspect prints the whole OCI spec (RuntimeDefault is a long syscall list). */
 const NODE_CALL = { timeoutMs: 10_000 };
@@ -64,7 +65,8 @@ function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings:
   const findings: Finding[] = [];
   let fieldMissing = false;
   if (verdict.ok === true) {
-    findings.push(pass(expected, describeWanted(wanted).replace('seccompProfile ', ''), target.where));
+    const { profile, source } = effectiveProfile(target.pod, target.container);
+    findings.push(pass(expected, `${describeProfile(profile)} at ${source ?? 'unknown place'}`, target.where));
   } else if (verdict.ok === 'unknown') {
     // Judged below from the node: with seccompDefault the kubelet applies RuntimeDefault without any field.
     fieldMissing = true;
