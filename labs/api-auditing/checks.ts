@@ -527,6 +527,11 @@ function describeCurl(result: ExecResult): string {
   if (result.exitCode === null) return `curl did not run: ${result.failure ?? result.stderr.trim()}`;
   if (result.exitCode === 7) return 'connection refused: nothing listens on port 6443 (the apiserver is not running)';
   if (result.exitCode === 28) return 'no answer within 3 s (the apiserver is starting or stuck)';
+  // 35 TLS handshake failed, 52 empty reply, 56 connection reset: something
+  // listened, then went away: an apiserver starting up or being stopped.
+  if (result.exitCode === 35 || result.exitCode === 52 || result.exitCode === 56) {
+    return `the connection broke off (curl exit code ${result.exitCode}): the apiserver is starting or being stopped`;
+  }
   return `curl exit code ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`;
 }
 

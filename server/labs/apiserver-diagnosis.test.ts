@@ -164,6 +164,30 @@ describe('diagnoseApiserver', () => {
     expect(d.hint).toContain('/etc/kubernetes/audit/policy.yaml');
   });
 
+  it("shows the exited attempt's log while kubelet has already created the next one", async () => {
+    // As seen on kind: "Created kube-apiserver 1" above "Exited kube-apiserver 0" for a moment.
+    const recorded = JSON.parse(crash.crictlPsJson) as { containers: Record<string, unknown>[] };
+    const exited = recorded.containers[0] ?? {};
+    const created = {
+      ...exited,
+      id: 'f'.repeat(64),
+      state: 'CONTAINER_CREATED',
+      createdAt: String(BigInt(String(exited.createdAt)) + 15_000_000_000n),
+      metadata: { name: 'kube-apiserver', attempt: 4 },
+    };
+    const json = JSON.stringify({ containers: [created, exited] });
+    const run = recordedRunner([
+      [READYZ_ARGV, crash.readyz],
+      [CRICTL_PS_ARGV, ok(crash.crictlPs)],
+      [CRICTL_PS_JSON_ARGV, ok(json)],
+      [['crictl', 'logs', '--tail', '30', String(exited.id)], crash.logs],
+    ]);
+    const d = await diagnoseApiserver(provider, { run });
+    expect(d.containers.map((c) => c.state)).toEqual(['created', 'exited']);
+    expect(d.containerId).toBe(exited.id);
+    expect(d.hint).toContain('cannot open /etc/kubernetes/audit/policy.yaml');
+  });
+
   it('does not fetch logs when the apiserver is healthy', async () => {
     const run = recordedRunner([
       [READYZ_ARGV, ok('ok')],

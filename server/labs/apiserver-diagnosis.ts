@@ -237,6 +237,9 @@ export function explainFacts(facts: DiagnosisFacts): string | undefined {
         'a YAML mistake in the manifest, a volumeMount without a volume, or a hostPath of type File/Directory that does not exist on the node. `journalctl -u kubelet | tail` on the node says which.'
     );
   }
+  if (newest.state === 'created') {
+    return 'kubelet is starting another kube-apiserver attempt. If the attempt count keeps growing, it is crash-looping: look again in a few seconds for its log.';
+  }
   if (newest.state === 'running') {
     return 'kube-apiserver is running but not ready yet: it needs 20-60 s after a start. Check again shortly; if the attempt count keeps growing, it is crash-looping and its log will say why.';
   }
@@ -286,12 +289,18 @@ export async function diagnoseApiserver(
   ]);
   const healthy = readyz.exitCode === 0 && readyz.stdout.trim() === 'ok';
   const containers = psJson.exitCode === 0 ? parseCrictlJson(psJson.stdout) : [];
-  const newest = containers[0];
+  // The log to show: a running (starting) container's own, else the newest
+  // exited one. Right after a crash kubelet has often already created the
+  // next attempt, which has no log yet.
+  const logFrom =
+    containers[0]?.state === 'running'
+      ? containers[0]
+      : (containers.find((c) => c.state === 'exited') ?? containers[0]);
 
   let logTail = '';
   let kubeletTail: string | undefined;
-  if (!healthy && newest) {
-    const logs = await run(node, crictlLogsArgv(newest.id), 10_000);
+  if (!healthy && logFrom) {
+    const logs = await run(node, crictlLogsArgv(logFrom.id), 10_000);
     // The apiserver logs to stderr (klog); crictl replays it there.
     logTail =
       [logs.stdout, logs.stderr]
@@ -311,7 +320,7 @@ export async function diagnoseApiserver(
     readyz: describeReadyz(readyz),
     crictlPs: ps.exitCode === 0 ? ps.stdout.trimEnd() : `crictl failed: ${ps.failure ?? ps.stderr.trim()}`,
     containers,
-    ...(newest ? { containerId: newest.id } : {}),
+    ...(logFrom ? { containerId: logFrom.id } : {}),
     logTail,
     ...(kubeletTail !== undefined ? { kubeletTail } : {}),
     ...(hint ? { hint } : {}),

@@ -30,11 +30,13 @@ export function needsBreakGlass(result: CheckResult): boolean {
   return result.findings.some((f) => !f.ok && f.expected === APISERVER_HEALTH_EXPECTED);
 }
 
-const preStyle = {
+// Tables keep their columns (scroll sideways); log lines wrap.
+const tableStyle = { maxHeight: '16em', overflow: 'auto', whiteSpace: 'pre' as const };
+const logStyle = {
   maxHeight: '16em',
   overflow: 'auto',
   whiteSpace: 'pre-wrap' as const,
-  wordBreak: 'break-all' as const,
+  overflowWrap: 'anywhere' as const,
 };
 
 export function ApiserverBreakGlass({ labId }: { labId: string }) {
@@ -122,7 +124,7 @@ export function ApiserverBreakGlass({ labId }: { labId: string }) {
           <p className="muted">
             <code>crictl ps -a --name kube-apiserver</code> on the control-plane node:
           </p>
-          <pre style={preStyle} data-break-glass-ps>
+          <pre style={tableStyle} data-break-glass-ps>
             {diagnosis.crictlPs || '(no kube-apiserver containers)'}
           </pre>
           {diagnosis.containerId && diagnosis.logTail && (
@@ -130,7 +132,7 @@ export function ApiserverBreakGlass({ labId }: { labId: string }) {
               <p className="muted">
                 <code>crictl logs --tail 30 {diagnosis.containerId.slice(0, 13)}</code>:
               </p>
-              <pre style={preStyle} data-break-glass-log>
+              <pre style={logStyle} data-break-glass-log>
                 {diagnosis.logTail}
               </pre>
             </>
@@ -140,7 +142,7 @@ export function ApiserverBreakGlass({ labId }: { labId: string }) {
               <p className="muted">
                 <code>journalctl -u kubelet</code> (lines about the apiserver):
               </p>
-              <pre style={preStyle}>{diagnosis.kubeletTail}</pre>
+              <pre style={logStyle}>{diagnosis.kubeletTail}</pre>
             </>
           )}
         </>
@@ -193,7 +195,7 @@ export function ApiserverBreakGlass({ labId }: { labId: string }) {
               : 'The restore did not finish.'}{' '}
             Log
           </summary>
-          <pre style={preStyle}>{restore.log}</pre>
+          <pre style={logStyle}>{restore.log}</pre>
         </details>
       )}
     </section>
