@@ -19,7 +19,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$SCRIPT_DIR/lib.sh"
 
 RUNTIME_NAME="hardening-lab-runc"
-WRAPPER="${CACHE_ROOT}/host/runc-capfilter"
+# Outside the cache on purpose: deleting ~/.cache must not break dockerd.
+WRAPPER="${HARDENING_LAB_RUNC_WRAPPER:-/usr/local/libexec/hardening-lab/runc-capfilter}"
 DAEMON_JSON=/etc/docker/daemon.json
 
 missing_caps() { # prints the bit numbers missing from PID's bounding set
@@ -40,7 +41,8 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 log "docker: host bounding set lacks capability bits: ${missing[*]} (privileged containers fail without a fix)"
 current_default="$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null || true)"
-if [[ "$current_default" == "$RUNTIME_NAME" && -x "$WRAPPER" ]]; then
+configured_path="$(jq -r --arg n "$RUNTIME_NAME" '.runtimes[$n].path // empty' "$DAEMON_JSON" 2>/dev/null || true)"
+if [[ "$current_default" == "$RUNTIME_NAME" && "$configured_path" == "$WRAPPER" && -x "$WRAPPER" ]]; then
   log "docker: default runtime is already $RUNTIME_NAME"
   exit 0
 fi
