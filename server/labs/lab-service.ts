@@ -22,6 +22,9 @@ export interface LabServiceOptions {
   log?: (line: string) => void;
 }
 
+/** How long a host-capability answer is reused. */
+const CAPABILITY_TTL_MS = 60_000;
+
 export class LabService {
   readonly catalog: LabCatalog;
   private readonly runner: CheckRunner;
@@ -30,7 +33,7 @@ export class LabService {
   private readonly backups: LabBackups;
   private readonly probe: CapabilityProbe;
   private readonly log: (line: string) => void;
-  private readonly capabilityCache = new Map<string, Promise<CapabilityReport[]>>();
+  private readonly capabilityCache = new Map<string, { at: number; reports: Promise<CapabilityReport[]> }>();
   private readonly starting = new Map<string, Promise<void>>();
   private readonly startedHere = new Set<string>();
 
@@ -59,12 +62,13 @@ export class LabService {
 
   private capabilities(lab: LoadedLab): Promise<CapabilityReport[]> {
     const key = lab.requires.join(',');
-    let cached = this.capabilityCache.get(key);
-    if (!cached) {
-      cached = this.probe(lab.requires);
-      this.capabilityCache.set(key, cached);
-    }
-    return cached;
+    const cached = this.capabilityCache.get(key);
+    // Short-lived: a learner who fixes the host (kind load of Falco's image,
+    // a cluster created after the server) sees the lab unlock without a restart.
+    if (cached && Date.now() - cached.at < CAPABILITY_TTL_MS) return cached.reports;
+    const reports = this.probe(lab.requires);
+    this.capabilityCache.set(key, { at: Date.now(), reports });
+    return reports;
   }
 
   async summaries(): Promise<LabSummary[]> {
@@ -155,6 +159,13 @@ export class LabService {
   async check(labId: string, stepId: string): Promise<CheckResult> {
     const lab = this.lab(labId);
     const { step, index } = this.step(lab, stepId);
+    const missing = (await this.capabilities(lab)).filter((c) => !c.available);
+    if (missing.length > 0) {
+      throw new LabError(
+        'not-runnable',
+        `This lab cannot run on this host: ${missing.map((c) => c.reason ?? `${c.capability} is not available`).join(' ')}`,
+      );
+    }
     const progress = this.progress.labProgress(lab.id);
     if (!isUnlocked(lab, progress, index)) {
       throw new LabError(
