@@ -1,4 +1,7 @@
 // The worker-thread mirror: ordering, replay content, backpressure counts.
+import { randomBytes } from 'node:crypto';
+import headless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MirrorHost } from './terminal-mirror.js';
 
@@ -70,4 +73,118 @@ describe('TerminalMirror (worker thread)', () => {
     mirror.dispose();
     expect(await mirror.snapshot()).toBe('');
   });
+});
+
+// The worker skips parsing plain-text lines that would scroll out of the
+// scrollback anyway. These streams compare its snapshot with a reference
+// terminal that parses every byte: they must be identical, including in the
+// states where skipping would be wrong (bare LF, insert mode, scroll regions,
+// the alternate screen, an escape sequence left open, long wrapped lines).
+describe('TerminalMirror plain-text fast path matches a full parse', () => {
+  const SCROLLBACK = 300;
+  let counter = 0;
+
+  async function reference(chunks: string[], size: { cols: number; rows: number }): Promise<string> {
+    const term = new headless.Terminal({ ...size, scrollback: SCROLLBACK, allowProposedApi: true });
+    const serializer = new serializeAddon.SerializeAddon();
+    term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
+    for (const chunk of chunks) term.write(chunk);
+    await new Promise<void>((resolve) => term.write('', resolve));
+    const text = serializer.serialize({ scrollback: SCROLLBACK });
+    term.dispose();
+    return text;
+  }
+
+  async function viaWorker(chunks: string[], size: { cols: number; rows: number }, settleAfterEscapes: boolean) {
+    let parsed = 0;
+    let skipped = 0;
+    const mirror = host.open({
+      id: `eq-${counter++}`,
+      size,
+      scrollback: SCROLLBACK,
+      onParsed: (n, wasSkipped) => {
+        parsed += n;
+        if (wasSkipped) skipped += n;
+      },
+    });
+    // Feed in the sizes the session uses (≤ 64 KiB messages) with pauses, so
+    // runs are held, trimmed and flushed the way a real flood is.
+    for (const chunk of chunks) {
+      mirror.write(chunk);
+      // As in a real session, where a prompt is parsed long before a flood
+      // follows; without it, whether anything is skipped depends on timing.
+      if (settleAfterEscapes && chunk.includes('\x1b')) await mirror.settled();
+      else if (Math.random() < 0.05) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const text = await mirror.snapshot();
+    await mirror.settled();
+    mirror.dispose();
+    return { text, parsed, skipped };
+  }
+
+  function split(stream: string): string[] {
+    const chunks: string[] = [];
+    for (let i = 0; i < stream.length;) {
+      const size = 1 + Math.floor(Math.random() * 70_000);
+      chunks.push(stream.slice(i, i + size));
+      i += size;
+    }
+    return chunks;
+  }
+
+  const base64Lines = (n: number, eol = '\r\n') =>
+    Array.from({ length: n }, () => randomBytes(57).toString('base64') + eol).join('');
+  const numbered = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `line ${from + i}\r\n`).join('');
+
+  // [stream, whether the fast path skips: true = it must (when the escapes
+  // were parsed before the flood), false = it must not, null = either]
+  const cases: Record<string, [string, boolean | null]> = {
+    'a base64 flood after a coloured prompt': [
+      `\x1b[1;32mroot@node\x1b[0m:~# cat big\r\n${base64Lines(8_000)}\x1b[1;32mroot@node\x1b[0m:~# `,
+      true,
+    ],
+    'two floods around coloured text': [`${base64Lines(6_000)}\x1b[31mred\x1b[0m\r\n${base64Lines(7_000)}done`, true],
+    'bare LF line ends (onlcr off)': [`start\r\n${base64Lines(8_000, '\n')}end`, false],
+    'mixed CRLF and LF': [`x\r\n${numbered(5_000)}${base64Lines(500, '\n')}${numbered(6_000, 9_000)}`, true],
+    'insert mode on': [`\x1b[4h${'x'.repeat(70)}\x1b[10;1H${numbered(8_000)}`, false],
+    'a scroll region, cursor inside': [`\x1b[5;10r\x1b[7;1H${numbered(8_000)}`, false],
+    'a scroll region, cursor below it': [
+      `${'#'.repeat(60)}\r\n\x1b[5;10r\x1b[20;1H${numbered(8_000)}${'z'.repeat(5)}`,
+      false,
+    ],
+    'the alternate screen': [`\x1b[?1049h${numbered(8_000)}\x1b[?1049l${numbered(10)}`, false],
+    'a CSI left open before digits': [
+      `\x1b[${Array.from({ length: 8_000 }, (_, i) => `${i}\r\n`).join('')}A${base64Lines(8_000)}`,
+      null,
+    ],
+    'an OSC left open across the flood': [`\x1b]0;title ${base64Lines(8_000)}\x07after\r\n${numbered(10)}`, true],
+    'long lines that wrap': [
+      `${Array.from({ length: 5_000 }, (_, i) => `${i}:${'w'.repeat(150 + (i % 90))}\r\n`).join('')}`,
+      true,
+    ],
+    'cursor mid-screen over old content': [
+      `${Array.from({ length: 20 }, () => 'O'.repeat(79) + '\r\n').join('')}\x1b[3;1H${base64Lines(8_000)}`,
+      true,
+    ],
+    'progress bars with CR': [
+      `${Array.from({ length: 8_000 }, (_, i) => `${i % 100}%\r${i % 100}% done\r\n`).join('')}`,
+      true,
+    ],
+  };
+
+  for (const [name, [stream, mayskip]] of Object.entries(cases)) {
+    it(`identical snapshot: ${name}`, async () => {
+      const size = { cols: 80, rows: 24 };
+      const chunks = split(stream);
+      const expected = await reference(chunks, size);
+      for (const settle of [true, false]) {
+        const actual = await viaWorker(chunks, size, settle);
+        expect(actual.text).toBe(expected);
+        // Backpressure stays exact: every character is reported parsed (or skipped) once.
+        expect(actual.parsed).toBe(stream.length);
+        if (mayskip === false) expect(actual.skipped).toBe(0);
+        else if (mayskip === true && settle) expect(actual.skipped).toBeGreaterThan(0);
+      }
+    });
+  }
 });

@@ -17,7 +17,8 @@ type ToWorker =
   | { type: 'close'; id: string };
 
 type FromWorker =
-  { type: 'parsed'; id: string; chars: number } | { type: 'snapshot'; id: string; request: number; data: string };
+  | { type: 'parsed'; id: string; chars: number; skipped?: boolean }
+  | { type: 'snapshot'; id: string; request: number; data: string };
 
 function isFromWorker(value: unknown): value is FromWorker {
   if (typeof value !== 'object' || value === null) return false;
@@ -32,8 +33,11 @@ export interface MirrorOptions {
   id: string;
   size: TerminalSize;
   scrollback: number;
-  /** Characters the mirror has finished parsing (for backpressure). */
-  onParsed: (chars: number) => void;
+  /**
+   * Characters the mirror is done with (for backpressure); `skipped` when
+   * the plain-text fast path dropped them unparsed (see mirror-worker.mjs).
+   */
+  onParsed: (chars: number, skipped: boolean) => void;
 }
 
 export interface TerminalMirror {
@@ -51,7 +55,7 @@ export class MirrorHost {
   private worker: Worker | null = null;
   private nextRequest = 1;
   private readonly requests = new Map<number, (data: string) => void>();
-  private readonly parsedListeners = new Map<string, (chars: number) => void>();
+  private readonly parsedListeners = new Map<string, (chars: number, skipped: boolean) => void>();
 
   open(options: MirrorOptions): TerminalMirror {
     this.parsedListeners.set(options.id, options.onParsed);
@@ -99,7 +103,7 @@ export class MirrorHost {
     worker.on('message', (message: unknown) => {
       if (!isFromWorker(message)) return;
       if (message.type === 'parsed') {
-        this.parsedListeners.get(message.id)?.(message.chars);
+        this.parsedListeners.get(message.id)?.(message.chars, message.skipped === true);
       } else {
         const resolve = this.requests.get(message.request);
         this.requests.delete(message.request);
@@ -113,7 +117,7 @@ export class MirrorHost {
       this.worker = null;
       for (const resolve of this.requests.values()) resolve('');
       this.requests.clear();
-      for (const listener of this.parsedListeners.values()) listener(Number.MAX_SAFE_INTEGER);
+      for (const listener of this.parsedListeners.values()) listener(Number.MAX_SAFE_INTEGER, false);
     };
     worker.on('error', fail);
     worker.on('exit', fail);

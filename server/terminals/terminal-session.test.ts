@@ -74,6 +74,34 @@ describe('TerminalSession (local-shell stand-in)', () => {
     expect(early.text).not.toContain('ignored-after-detach');
   });
 
+  it('replays the last 5000 lines after a plain-text flood (the mirror skips what scrolls away)', async () => {
+    const session = open();
+    const viewer = new RecordingViewer();
+    session.attach(viewer);
+    await until(() => viewer.text.includes('# '), 'the prompt');
+    session.detach(viewer);
+    const typer = new RecordingViewer();
+    session.attach(typer);
+    session.input(typer, 'for i in $(seq 1 20000); do echo "line-$i-of-the-flood"; done; echo flood-$((3*7))-done\r');
+    session.detach(typer);
+    // Poll: attach, look at the snapshot, detach, until the flood is over.
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const probe = new RecordingViewer();
+      session.attach(probe);
+      await until(() => probe.snapshots.length === 1, 'a snapshot');
+      session.detach(probe);
+      const snapshot = probe.snapshots[0] ?? '';
+      if (snapshot.includes('flood-21-done')) {
+        expect(snapshot).toContain('line-20000-of-the-flood');
+        expect(snapshot).toContain('line-16000-of-the-flood');
+        expect(snapshot).not.toContain('line-14000-of-the-flood');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error('the flood never finished');
+  });
+
   it('sends the snapshot before any live output, with no gap between them', async () => {
     const session = open();
     const viewer = new RecordingViewer();
