@@ -72,7 +72,8 @@ export function explainUnreachable(reason: UnreachableReason, server: string, ti
       : reason === 'refused'
         ? `The API server at ${server} refused the connection: nothing is listening there right now.`
         : reason === 'reset'
-          ? `The connection to the API server at ${server} broke off.`
+          ? `The API server at ${server} did not answer: the connection was closed without a response ` +
+            "(with kind, Docker's port forwarding accepts connections even while the apiserver inside the node is down)."
           : `The API server at ${server} cannot be reached.`;
   return (
     `${what} This is not a wrong answer: the check could not look. ` +

@@ -154,3 +154,14 @@ describe('execResultOf', () => {
     expect(execResultOf(undefined, '', '').exitCode).toBeNull();
   });
 });
+
+describe('a connection accepted and closed without an answer (kind with the apiserver down)', () => {
+  it('is explained as the apiserver not answering', async () => {
+    const port = await listen(net.createServer((socket) => socket.destroy()));
+    const view = viewFor(await kubeconfig(`http://127.0.0.1:${port}`));
+    const error = await view.getPod('ns', 'web').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClusterUnreachableError);
+    expect((error as Error).message).toContain(`The API server at http://127.0.0.1:${port} did not answer`);
+    expect((error as Error).message).toContain('crictl ps -a --name kube-apiserver');
+  });
+});
