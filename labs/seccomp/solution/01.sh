@@ -2,6 +2,8 @@
 # RuntimeDefault at pod level: every container of the pod gets the runtime's
 # default profile unless it sets its own.
 kubectl create namespace seccomp --dry-run=client -o yaml | kubectl apply -f -
+# Pods are refused until the namespace's default service account exists.
+until kubectl -n seccomp get serviceaccount default >/dev/null 2>&1; do sleep 1; done
 kubectl -n seccomp delete pod default-pod --ignore-not-found --wait=true
 kubectl apply -f - <<'YAML'
 apiVersion: v1
