@@ -52,6 +52,8 @@ const serverMessageSchema = z.discriminatedUnion('type', [
     peakRssMb: z.number(),
     loopDelayP99Ms: z.number(),
     loopDelayMaxMs: z.number(),
+    /** CPU time of the whole server process (all threads) since the last reset, ms. */
+    cpuMs: z.number(),
   }),
 ]);
 type ServerMessage = z.infer<typeof serverMessageSchema>;
@@ -70,6 +72,7 @@ async function serve(): Promise<void> {
   });
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  let cpuStart = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
   setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -81,6 +84,7 @@ async function serve(): Promise<void> {
     const message = parentMessageSchema.parse(raw);
     if (message === 'reset-loop') {
       loop.reset();
+      cpuStart = process.cpuUsage();
     } else if (message === 'stats') {
       const rss = process.memoryUsage().rss;
       peakRss = Math.max(peakRss, rss);
@@ -90,6 +94,10 @@ async function serve(): Promise<void> {
         peakRssMb: peakRss / 1e6,
         loopDelayP99Ms: loop.percentile(99) / 1e6,
         loopDelayMaxMs: loop.max / 1e6,
+        cpuMs: (() => {
+          const used = process.cpuUsage(cpuStart);
+          return (used.user + used.system) / 1000;
+        })(),
       });
     } else {
       void server.close().then(() => process.exit(0));
@@ -390,7 +398,8 @@ async function main(): Promise<void> {
       throughputMbS = Math.max(throughputMbS, mbS);
       console.log(
         `round ${round} throughput: ${(throughput.chars / 1e6).toFixed(1)} MB of base64 in ${throughput.seconds.toFixed(2)} s = ${mbS.toFixed(1)} MB/s` +
-          ` (server event loop p99 ${stats.loopDelayP99Ms.toFixed(1)} ms, max ${stats.loopDelayMaxMs.toFixed(1)} ms)`,
+          ` (server: ${(stats.cpuMs / (throughput.chars / 1e6)).toFixed(1)} ms CPU per MB,` +
+          ` event loop p99 ${stats.loopDelayP99Ms.toFixed(1)} ms, max ${stats.loopDelayMaxMs.toFixed(1)} ms)`,
       );
       const ceiling = await measureCeiling(page, throughput.chars);
       const ceilingRound = ceiling.chars / 1e6 / ceiling.seconds;
