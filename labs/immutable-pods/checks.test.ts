@@ -22,7 +22,9 @@ describe('step 1: readOnlyRoot', () => {
       'writing into /var/cache/nginx (an emptyDir) works',
     ]);
     expect(findings[2]?.found).toBe("touch: cannot touch '/hl-immutable-probe': Read-only file system");
-    expect(findings[2]?.where).toBe('kubectl -n immutable-pods exec ro-nginx -c nginx -- touch /hl-immutable-probe');
+    expect(findings[2]?.where).toBe(
+      'kubectl -n immutable-pods exec ro-nginx -c nginx -- touch /hl-immutable-probe /var/cache/nginx/.hl-immutable-probe',
+    );
   });
 
   it('accepts other names, Memory emptyDirs, /run, extra mounts and extra hardening', async () => {

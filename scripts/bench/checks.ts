@@ -32,8 +32,7 @@ set -u
 ns=immutable-pods
 # step 1: the field, readiness, the write to /, the write to the emptyDir
 kubectl -n $ns get pod ro-nginx -o jsonpath='{.spec.containers[0].securityContext.readOnlyRootFilesystem} {.status.containerStatuses[0].ready}' >/dev/null
-kubectl -n $ns exec ro-nginx -c nginx -- touch /hl-immutable-probe >/dev/null 2>&1 || true
-kubectl -n $ns exec ro-nginx -c nginx -- touch /var/cache/nginx/.hl-immutable-probe >/dev/null 2>&1
+kubectl -n $ns exec ro-nginx -c nginx -- touch /hl-immutable-probe /var/cache/nginx/.hl-immutable-probe >/dev/null 2>&1 || true
 # step 2: the probe command and status, bash and touch gone
 kubectl -n $ns get pod immutable -o jsonpath='{.spec.containers[0].startupProbe.exec.command} {.status.containerStatuses[0].started}' >/dev/null
 kubectl -n $ns exec immutable -c nginx -- bash -c true >/dev/null 2>&1 || true
