@@ -60,7 +60,10 @@ export class KindProvider implements ClusterProvider {
   }
 
   async exists(): Promise<boolean> {
-    const { stdout } = await execa(this.kindBinary(), ['get', 'clusters'], { timeout: QUICK_TIMEOUT_MS, env: this.env });
+    const { stdout } = await execa(this.kindBinary(), ['get', 'clusters'], {
+      timeout: QUICK_TIMEOUT_MS,
+      env: this.env,
+    });
     return stdout.split('\n').some((line) => line.trim() === this.name);
   }
 
@@ -77,16 +80,40 @@ export class KindProvider implements ClusterProvider {
     const started = Date.now();
     const configPath = path.join(clusterStateDir(this.name, this.env), 'kind-config.yaml');
     try {
-      for (const change of prepareKindConfig(this.kindConfig, configPath)) progress({ stage: 'config', line: `kind config: ${change}` });
+      for (const change of prepareKindConfig(this.kindConfig, configPath))
+        progress({ stage: 'config', line: `kind config: ${change}` });
     } catch (error) {
       this.creating = false;
       throw error;
     }
-    progress({ stage: 'create', line: `Creating kind cluster "${this.name}" from ${path.relative(PROJECT_ROOT, this.kindConfig) || this.kindConfig} with ${this.image} (about a minute)…` });
+    progress({
+      stage: 'create',
+      line: `Creating kind cluster "${this.name}" from ${path.relative(PROJECT_ROOT, this.kindConfig) || this.kindConfig} with ${this.image} (about a minute)…`,
+    });
     const child = execa(
       this.kindBinary(),
-      ['create', 'cluster', '--name', this.name, '--image', this.image, '--config', configPath, '--kubeconfig', this.kubeconfigPath(), '--wait', '180s'],
-      { cwd: PROJECT_ROOT, timeout: CREATE_TIMEOUT_MS, env: this.env, all: true, cancelSignal: options.signal, reject: false },
+      [
+        'create',
+        'cluster',
+        '--name',
+        this.name,
+        '--image',
+        this.image,
+        '--config',
+        configPath,
+        '--kubeconfig',
+        this.kubeconfigPath(),
+        '--wait',
+        '180s',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        timeout: CREATE_TIMEOUT_MS,
+        env: this.env,
+        all: true,
+        cancelSignal: options.signal,
+        reject: false,
+      },
     );
     const lines: string[] = [];
     if (child.all) {
@@ -101,10 +128,19 @@ export class KindProvider implements ClusterProvider {
     const result = await child;
     this.creating = false;
     if (result.exitCode !== 0 || result.failed) {
-      progress({ stage: 'cleanup', line: 'Creation failed; deleting the half-created cluster so nothing is left behind.' });
-      await execa(this.kindBinary(), ['delete', 'cluster', '--name', this.name], { timeout: 120_000, env: this.env, reject: false });
+      progress({
+        stage: 'cleanup',
+        line: 'Creation failed; deleting the half-created cluster so nothing is left behind.',
+      });
+      await execa(this.kindBinary(), ['delete', 'cluster', '--name', this.name], {
+        timeout: 120_000,
+        env: this.env,
+        reject: false,
+      });
       const tail = lines.slice(-15).join('\n');
-      const error = new Error(`kind could not create the cluster "${this.name}".\n${tail}\n${explainCreateFailure(tail, this.image)}`);
+      const error = new Error(
+        `kind could not create the cluster "${this.name}".\n${tail}\n${explainCreateFailure(tail, this.image)}`,
+      );
       progress({ stage: 'failed', line: error.message, error: error.message, done: true });
       throw error;
     }
@@ -118,7 +154,9 @@ export class KindProvider implements ClusterProvider {
    */
   async attach(): Promise<void> {
     if (!(await this.exists())) {
-      throw new Error(`No kind cluster "${this.name}" exists. Start one with \`npm start\` (or pass --name <cluster>).`);
+      throw new Error(
+        `No kind cluster "${this.name}" exists. Start one with \`npm start\` (or pass --name <cluster>).`,
+      );
     }
     if (!fs.existsSync(this.kubeconfigPath())) {
       fs.mkdirSync(path.dirname(this.kubeconfigPath()), { recursive: true, mode: 0o700 });
@@ -162,10 +200,20 @@ export class KindProvider implements ClusterProvider {
     try {
       nodes = await this.nodes();
     } catch (error) {
-      return { ...base, state: 'unreachable', nodes: [], message: `Docker did not answer: ${(error as Error).message}. Start the Docker engine, then run \`npm start\`.` };
+      return {
+        ...base,
+        state: 'unreachable',
+        nodes: [],
+        message: `Docker did not answer: ${(error as Error).message}. Start the Docker engine, then run \`npm start\`.`,
+      };
     }
     if (nodes.length === 0) {
-      return { ...base, state: 'absent', nodes: [], message: `No kind cluster "${this.name}" is running. Start it with \`npm start\` (or \`hardening-lab up\`).` };
+      return {
+        ...base,
+        state: 'absent',
+        nodes: [],
+        message: `No kind cluster "${this.name}" is running. Start it with \`npm start\` (or \`hardening-lab up\`).`,
+      };
     }
     try {
       const ready = await this.readyNodes();
@@ -203,13 +251,28 @@ export class KindProvider implements ClusterProvider {
     return `${this.name}-${target}`;
   }
 
-  nodeShellCommand(target: string): Command {
+  nodeShellCommand(target: string, shellTag?: string): Command {
     const container = this.containerFor(target);
     const args = ['exec', '-it', '-e', 'TERM=xterm-256color', '-w', '/root'];
     // kubectl works in the control-plane tab without flags.
     if (target === 'control-plane') args.push('-e', 'KUBECONFIG=/etc/kubernetes/admin.conf');
-    args.push(container, 'bash', '-l');
+    if (shellTag === undefined) {
+      args.push(container, 'bash', '-l');
+    } else {
+      // The login shell runs under the tag as its process name, so
+      // closeNodeShell can find exactly this shell with pkill.
+      args.push(container, 'bash', '-c', 'exec -a "$0" bash -l', assertShellTag(shellTag));
+    }
     return { file: this.dockerBinary(), args };
+  }
+
+  async closeNodeShell(target: string, shellTag: string): Promise<void> {
+    const container = this.containerFor(target);
+    await execa(this.dockerBinary(), ['exec', container, 'pkill', '-HUP', '-f', `^${assertShellTag(shellTag)}( |$)`], {
+      timeout: QUICK_TIMEOUT_MS,
+      env: this.env,
+      reject: false,
+    });
   }
 
   nodeCommand(target: string, argv: string[]): Command {
@@ -223,6 +286,14 @@ export class KindProvider implements ClusterProvider {
     await execa(this.kindBinary(), ['delete', 'cluster', '--name', this.name], { timeout: 180_000, env: this.env });
     fs.rmSync(clusterStateDir(this.name, this.env), { recursive: true, force: true });
   }
+}
+
+const SHELL_TAG = /^hardening-lab-term-[A-Za-z0-9_-]{8,64}$/;
+
+/** Tags end up in a pkill pattern: only a fixed prefix and base64url characters. */
+function assertShellTag(tag: string): string {
+  if (!SHELL_TAG.test(tag)) throw new Error(`Invalid shell tag "${tag}"`);
+  return tag;
 }
 
 function explainCreateFailure(log: string, image: string): string {

@@ -28,8 +28,17 @@ export interface ClusterProvider {
   nodes(): Promise<ClusterNode[]>;
   /** Path of the kubeconfig the product owns (never ~/.kube/config). */
   kubeconfigPath(): string;
-  /** An interactive login shell on a node (for a terminal tab, run under a PTY). */
-  nodeShellCommand(target: string): Command;
+  /**
+   * An interactive login shell on a node (for a terminal tab, run under a
+   * PTY). `shellTag` names the shell process so closeNodeShell can find it.
+   */
+  nodeShellCommand(target: string, shellTag?: string): Command;
+  /**
+   * End a tagged node shell. Killing a `docker exec` client does not kill
+   * the process it started inside the container, so a reaped terminal would
+   * otherwise leave its shell running in the node forever.
+   */
+  closeNodeShell?(target: string, shellTag: string): Promise<void>;
   /** A non-interactive command on a node (for checks and solutions). */
   nodeCommand(target: string, argv: string[]): Command;
   delete(): Promise<void>;

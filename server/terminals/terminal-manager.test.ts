@@ -205,3 +205,59 @@ describe('TerminalManager (local-shell stand-in, fake PTY)', () => {
     expect(pty.paused).toBe(false);
   });
 });
+
+/** Records the shell tags a node shell is started under and closed with. */
+class ShellTagRecordingStandIn extends LocalShellStandInProvider {
+  started: string[] = [];
+  closed: string[] = [];
+  override nodeShellCommand(target: string, shellTag?: string): Command {
+    if (shellTag) this.started.push(`${target}/${shellTag}`);
+    return super.nodeShellCommand(target);
+  }
+  async closeNodeShell(target: string, shellTag: string): Promise<void> {
+    this.closed.push(`${target}/${shellTag}`);
+  }
+}
+
+describe('node shells outlive their docker exec client', () => {
+  it('asks the provider to end the tagged shell when a running session is closed, reaped or disposed', async () => {
+    const provider = new ShellTagRecordingStandIn();
+    const manager = new TerminalManager({
+      provider,
+      graceMs: 60_000,
+      maxSessions: 4,
+      spawn: (command, initial) => new FakePty(command, initial),
+    });
+    managers.push(manager);
+    const first = await manager.open({ target: 'worker', size });
+    const second = await manager.open({ target: 'control-plane', size });
+    expect(provider.started).toHaveLength(2);
+    expect(provider.started[0]).toMatch(/^worker\/hardening-lab-term-[A-Za-z0-9_-]{16}$/);
+    manager.close(first.session.id);
+    expect(provider.closed).toEqual([provider.started[0]]);
+    manager.dispose();
+    expect(provider.closed).toEqual(provider.started);
+    expect(second.session.exited).toBeNull();
+  });
+
+  it('does not chase a shell that already exited', async () => {
+    const provider = new ShellTagRecordingStandIn();
+    const ptys: FakePty[] = [];
+    const manager = new TerminalManager({
+      provider,
+      graceMs: 60_000,
+      maxSessions: 4,
+      spawn: (command, initial) => {
+        const pty = new FakePty(command, initial);
+        ptys.push(pty);
+        return pty;
+      },
+    });
+    managers.push(manager);
+    await manager.open({ target: 'worker', size });
+    ptys[0]?.emitExit(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    manager.dispose();
+    expect(provider.closed).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@
 // a page reload, keeps one viewer per session, reaps those nobody came back
 // for, and bounds how many exist. Sessions resolve through this server-side
 // map only, so an id can never reach a shell on a different target.
+import { randomBytes } from 'node:crypto';
 import type { ClusterProvider } from '../cluster/provider.js';
 import {
   TerminalSession,
@@ -63,6 +64,8 @@ export class TerminalManager {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly reapTimers = new Map<string, NodeJS.Timeout>();
   private disposed = false;
+  /** Process name of each session's shell on its node (see ClusterProvider.closeNodeShell). */
+  private readonly shellTags = new Map<string, string>();
 
   constructor(options: TerminalManagerOptions) {
     if (!(options.maxSessions >= 1)) throw new Error('maxSessions must be at least 1');
@@ -116,14 +119,16 @@ export class TerminalManager {
           `terminals nobody is looking at close by themselves after ${describeDuration(this.graceMs)}.`,
       );
     }
+    const shellTag = `hardening-lab-term-${randomBytes(12).toString('base64url')}`;
     const session = new TerminalSession({
       target: request.target,
-      command: this.provider.nodeShellCommand(request.target),
+      command: this.provider.nodeShellCommand(request.target, shellTag),
       size: request.size,
       ...(this.spawn ? { spawn: this.spawn } : {}),
       onExit: (ended: TerminalSession, _info: TerminalExit) => this.forget(ended),
     });
     this.sessions.set(session.id, session);
+    this.shellTags.set(session.id, shellTag);
     // Nobody watches it yet: if the socket vanishes before attaching, the
     // grace period still applies.
     this.scheduleReap(session);
@@ -146,16 +151,23 @@ export class TerminalManager {
   close(sessionId: string): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
-    this.forget(session);
-    session.dispose();
+    this.kill(session);
   }
 
   /** Kill everything (server shutdown). */
   dispose(): void {
     this.disposed = true;
-    for (const session of [...this.sessions.values()]) {
-      this.forget(session);
-      session.dispose();
+    for (const session of [...this.sessions.values()]) this.kill(session);
+  }
+
+  private kill(session: TerminalSession): void {
+    const shellTag = this.shellTags.get(session.id);
+    const running = !session.exited;
+    this.forget(session);
+    session.dispose();
+    // The PTY held a `docker exec` client; the shell inside the node outlives it.
+    if (running && shellTag && this.provider.closeNodeShell) {
+      this.provider.closeNodeShell(session.target, shellTag).catch(() => undefined);
     }
   }
 
@@ -178,6 +190,7 @@ export class TerminalManager {
   private forget(session: TerminalSession): void {
     this.cancelReap(session);
     this.sessions.delete(session.id);
+    this.shellTags.delete(session.id);
   }
 
   private scheduleReap(session: TerminalSession): void {
