@@ -122,7 +122,10 @@ export function ApiserverBreakGlass({ labId }: { labId: string }) {
       {diagnosis && !healthy && (
         <>
           <p className="muted">
-            <code>crictl ps -a --name kube-apiserver</code> on the control-plane node:
+            <code>crictl ps -a --name kube-apiserver</code> on the control-plane node
+            {diagnosis.containers.length > 0 &&
+              ` (newest first: ${diagnosis.containers.map((c) => `attempt ${c.attempt} ${c.state}`).join(', ')})`}
+            :
           </p>
           <pre style={tableStyle} data-break-glass-ps>
             {diagnosis.crictlPs || '(no kube-apiserver containers)'}
