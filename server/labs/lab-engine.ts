@@ -6,7 +6,7 @@
 //   await startServer({ ..., apiRouters: [engine.router] });
 //   ... on shutdown: engine.close();
 import path from 'node:path';
-import type { Router } from 'express';
+import { Router } from 'express';
 import { CheckRunner } from '../checks/check-runner.js';
 import type { ClusterView } from '../checks/cluster-view.js';
 import { KubeClusterViewSource } from '../checks/cluster-view-source.js';
@@ -17,6 +17,7 @@ import { probeHostCapabilities, type CapabilityProbe } from './capabilities.js';
 import { LabBackups } from './lab-backups.js';
 import { loadCatalog, type LabCatalog } from './lab-catalog.js';
 import { createLabRouter } from './lab-routes.js';
+import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
 import { LabService } from './lab-service.js';
 import { NodeScriptRunner } from './node-scripts.js';
 
@@ -65,8 +66,12 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
     capabilities: options.capabilities ?? probeHostCapabilities,
     ...(options.log ? { log: options.log } : {}),
   });
+  // Break-glass first: its diagnosis/restore routes live under /labs/:lab too.
+  const router = Router();
+  router.use(createBreakGlassRouter({ provider: options.provider, labs: catalog, backups }));
+  router.use(createLabRouter({ service }));
   return {
-    router: createLabRouter({ service }),
+    router,
     catalog,
     service,
     runner,
