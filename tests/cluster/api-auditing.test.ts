@@ -9,45 +9,21 @@
 //   3. a policy with secrets at RequestResponse: the data really lands in
 //      the log, and step 3 fails naming it.
 // Every case restarts the apiserver: minutes, not seconds.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
-import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import { KindProvider } from '../../server/cluster/kind-provider.js';
 import { APISERVER_HEALTH_EXPECTED, type ApiserverDiagnosis } from '../../server/labs/apiserver-diagnosis-protocol.js';
 import { diagnoseApiserver, providerRunner } from '../../server/labs/apiserver-diagnosis.js';
 import { nodeCopyRestorer } from '../../server/labs/apiserver-diagnosis-routes.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { loadLab } from '../../server/labs/lab-loader.js';
-import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
+import { LabOnCluster } from './support/lab-on-cluster.js';
+import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
-const kubeconfig = process.env.KUBECONFIG;
-const cluster = process.env.HARDENING_LAB_CLUSTER;
-if (!kubeconfig || !cluster) {
-  throw new Error(
-    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
-  );
-}
-const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'api-auditing');
-
-const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
-const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
-const scripts = new NodeScriptRunner({ provider });
+const harness = new LabOnCluster('api-auditing', { timeoutMs: 15_000 });
+const { cluster, provider, view } = harness;
 let lab: LoadedLab;
-
-async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
-  const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
-  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
-  return result.log;
-}
-
-function step(id: string): LoadedStep {
-  const found = lab.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-}
+const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
+const step = (id: string): LoadedStep => harness.step(id);
 
 const check = (id: string): Promise<Finding[]> => step(id).check(view);
 const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
@@ -74,9 +50,7 @@ mv /etc/kubernetes/kube-apiserver.yaml.edit /etc/kubernetes/manifests/kube-apise
 
 describe(`api-auditing on "${cluster}"`, () => {
   beforeAll(async () => {
-    const loaded = await loadLab(LAB_DIR);
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    lab = loaded.lab;
+    lab = await harness.load();
     await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
     if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
   });

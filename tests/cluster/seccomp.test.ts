@@ -7,47 +7,20 @@
 //      (absolute path refused by the API, missing profiles/ prefix, the removed
 //      annotation, privileged);
 //   3. cleanup removes everything and the first check fails again.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
-import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import { KindProvider } from '../../server/cluster/kind-provider.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { loadLab } from '../../server/labs/lab-loader.js';
-import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../../server/labs/node-scripts.js';
+import { LabOnCluster } from './support/lab-on-cluster.js';
+import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
-const kubeconfig = process.env.KUBECONFIG;
-const cluster = process.env.HARDENING_LAB_CLUSTER;
-if (!kubeconfig || !cluster) {
-  throw new Error(
-    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
-  );
-}
-const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'seccomp');
-
-const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
 // crictl inspect prints a long OCI spec through docker exec: a roomier deadline than the page's on a busy CI host.
-const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
-const scripts = new NodeScriptRunner({ provider });
+const harness = new LabOnCluster('seccomp', { timeoutMs: 15_000 });
+const { cluster, view } = harness;
 let lab: LoadedLab;
-
-async function attempt(name: string, script: string, timeoutMs: number): Promise<ScriptRun> {
-  return scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
-}
-
-async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
-  const result = await attempt(name, script, timeoutMs);
-  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
-  return result.log;
-}
-
-function step(id: string): LoadedStep {
-  const found = lab.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-}
+const attempt = (name: string, script: string, timeoutMs: number) => harness.attempt(name, script, timeoutMs);
+const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
+const step = (id: string): LoadedStep => harness.step(id);
 
 /** Checks the step until it passes (or not), for states that settle a few seconds after a solution. */
 async function checkSettled(id: string, want: boolean): Promise<Finding[]> {
@@ -87,9 +60,7 @@ ${options.containerSecurity ? `      securityContext:\n${options.containerSecuri
 
 describe(`seccomp on "${cluster}"`, () => {
   beforeAll(async () => {
-    const loaded = await loadLab(LAB_DIR);
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    lab = loaded.lab;
+    lab = await harness.load();
     await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
   });
 

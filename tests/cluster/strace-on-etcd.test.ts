@@ -7,43 +7,19 @@
 //   3. cleanup turns encryption off WITHOUT losing secrets and leaves the
 //      cluster as it was (first check fails again, secrets readable).
 // The lab restarts the apiserver several times: minutes, not seconds.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
-import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import { KindProvider } from '../../server/cluster/kind-provider.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { loadLab } from '../../server/labs/lab-loader.js';
-import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
+import { LabOnCluster } from './support/lab-on-cluster.js';
+import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
-const kubeconfig = process.env.KUBECONFIG;
-const cluster = process.env.HARDENING_LAB_CLUSTER;
-if (!kubeconfig || !cluster) {
-  throw new Error(
-    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
-  );
-}
-const LAB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'labs', 'strace-on-etcd');
-
-const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
 // Checks run against the apiserver right after it restarted: a longer deadline than the page's.
-const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig, defaultTimeoutMs: 15_000 });
-const scripts = new NodeScriptRunner({ provider });
+const harness = new LabOnCluster('strace-on-etcd', { timeoutMs: 15_000 });
+const { cluster, view } = harness;
 let lab: LoadedLab;
-
-async function run(name: string, script: string, timeoutMs: number = SCRIPT_TIMEOUT_MS.solution): Promise<string> {
-  const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs });
-  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
-  return result.log;
-}
-
-function step(id: string): LoadedStep {
-  const found = lab.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-}
+const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
+const step = (id: string): LoadedStep => harness.step(id);
 
 /** Checks right after an apiserver restart may meet a closed port: retry those, not failures. */
 async function check(id: string): Promise<Finding[]> {
@@ -62,9 +38,7 @@ const failedOnes = (findings: Finding[]) => findings.filter((f) => !f.ok);
 
 describe(`strace-on-etcd on "${cluster}"`, () => {
   beforeAll(async () => {
-    const loaded = await loadLab(LAB_DIR);
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    lab = loaded.lab;
+    lab = await harness.load();
     await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
     if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
   });
