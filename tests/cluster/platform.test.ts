@@ -11,7 +11,9 @@ const execFileP = promisify(execFile);
 const kubeconfigPath = process.env.KUBECONFIG;
 const cluster = process.env.HARDENING_LAB_CLUSTER;
 if (!kubeconfigPath || !cluster) {
-  throw new Error('KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.');
+  throw new Error(
+    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
+  );
 }
 /** Lab manifests use explicit tags (pull policy IfNotPresent); offline these are the kind-loaded stand-ins. */
 const NGINX_IMAGE = process.env.HARDENING_LAB_NGINX_IMAGE ?? 'nginx:1.27';
@@ -32,7 +34,10 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
@@ -62,8 +67,10 @@ describe(`kind cluster "${cluster}"`, () => {
       await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch((error: unknown) => {
         if (!(error instanceof k8s.ApiException && error.code === 409)) throw error;
       });
-      await waitFor('the default service account', 60_000, async () =>
-        (await core.readNamespacedServiceAccount({ name: 'default', namespace: NAMESPACE })) ?? undefined,
+      await waitFor(
+        'the default service account',
+        60_000,
+        async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: NAMESPACE })) ?? undefined,
       );
     });
 
@@ -131,7 +138,11 @@ describe(`kind cluster "${cluster}"`, () => {
               {
                 name: 'client',
                 image: BUSYBOX_IMAGE,
-                command: ['sh', '-c', `for i in $(seq 1 30); do timeout 5 wget -q -O- http://web.${NAMESPACE}.svc.cluster.local/ && exit 0; sleep 2; done; exit 1`],
+                command: [
+                  'sh',
+                  '-c',
+                  `for i in $(seq 1 30); do timeout 5 wget -q -O- http://web.${NAMESPACE}.svc.cluster.local/ && exit 0; sleep 2; done; exit 1`,
+                ],
               },
             ],
           },
@@ -148,7 +159,14 @@ describe(`kind cluster "${cluster}"`, () => {
   });
 
   it('answers kubectl inside the control-plane node (docker exec)', async () => {
-    const { stdout } = await execFileP('docker', ['exec', `${cluster}-control-plane`, 'kubectl', 'get', 'nodes', '--no-headers']);
+    const { stdout } = await execFileP('docker', [
+      'exec',
+      `${cluster}-control-plane`,
+      'kubectl',
+      'get',
+      'nodes',
+      '--no-headers',
+    ]);
     expect(stdout).toContain(`${cluster}-control-plane`);
     expect(stdout).toContain(`${cluster}-worker`);
     expect(stdout).toMatch(/\bReady\b/);

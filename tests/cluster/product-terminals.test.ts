@@ -23,10 +23,18 @@ describe(`the product against kind cluster "${cluster}"`, () => {
   let app: AppPage;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web`.');
+    if (!fs.existsSync(path.join(webDist, 'index.html')))
+      throw new Error('web/dist is missing: run `npm run build:web`.');
     const provider = new KindProvider({ name: cluster, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
     await provider.attach();
-    server = await startServer({ host: '127.0.0.1', port: 0, token: generateToken(), provider, webDir: webDist, log: () => undefined });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      token: generateToken(),
+      provider,
+      webDir: webDist,
+      log: () => undefined,
+    });
     browser = await launchBrowser();
     app = await AppPage.open(browser.context, `${server.startUrl}&testHooks=1`);
   });
