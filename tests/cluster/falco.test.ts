@@ -8,67 +8,28 @@
 //      solution runs, the check PASSES; cleanup at the end;
 //   2. wrong answers made for real fail with the finding that names them
 //      (a rules key Falco skips; the deprecated `append: true`).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customRuleLoaded, overrideApplied } from '../../labs/falco/checks.js';
-import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import { KindProvider } from '../../server/cluster/kind-provider.js';
-import { testLabCommand } from '../../server/cli/lab-commands.js';
-import { probeHostCapabilities } from '../../server/labs/capabilities.js';
+import type { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
 import type { LoadedLab } from '../../server/labs/lab.js';
-import { loadLab } from '../../server/labs/lab-loader.js';
-import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
-import type { Finding } from '../../server/protocol.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LAB_DIR = path.join(ROOT, 'labs', 'falco');
+import { hostSkipReason, LabOnCluster, show } from './support/lab-on-cluster.js';
 
 // What the lab list would say about this host, before anything else.
-const loaded = await loadLab(LAB_DIR);
-if (!loaded.ok) throw new Error(`labs/falco does not load: ${JSON.stringify(loaded.problems)}`);
-const lab: LoadedLab = loaded.lab;
-const missing = (await probeHostCapabilities(lab.requires)).filter((c) => !c.available);
-const skipReason = missing.map((c) => `${c.capability}: ${c.reason ?? 'not available'}`).join('; ');
-if (skipReason) console.warn(`[cluster tier] SKIPPING the falco lab on this host — ${skipReason}`);
+const skipReason = await hostSkipReason('falco');
 
-const kubeconfig = process.env.KUBECONFIG;
-const cluster = process.env.HARDENING_LAB_CLUSTER;
-if (!skipReason && (!kubeconfig || !cluster)) {
-  throw new Error(
-    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
-  );
-}
-
-const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
-
-describe.skipIf(skipReason !== '')(`falco lab on "${cluster ?? '?'}"`, () => {
-  const provider = new KindProvider({ name: cluster ?? 'unused', image: 'unused', kindConfig: 'unused' });
-  const scripts = new NodeScriptRunner({ provider });
+describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CLUSTER ?? '?'}"`, () => {
   // Made in beforeAll: the body of a skipped describe still runs, and the
-  // view reads the kubeconfig when constructed.
+  // harness needs the cluster's environment.
+  let harness: LabOnCluster;
   let view: KubeClusterView;
+  let lab: LoadedLab;
+  const run = (name: string, script: string) => harness.run(name, script);
 
-  beforeAll(() => {
-    view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig ?? '' });
+  beforeAll(async () => {
+    harness = new LabOnCluster('falco');
+    view = harness.view;
+    lab = await harness.load();
   });
-
-  async function run(name: string, script: string): Promise<string> {
-    const result = await scripts.run(lab, {
-      node: 'control-plane',
-      name,
-      script,
-      timeoutMs: SCRIPT_TIMEOUT_MS.solution,
-    });
-    if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
-    return result.log;
-  }
-
-  function solution(stepId: string): string {
-    const step = lab.steps.find((s) => s.id === stepId);
-    if (!step) throw new Error(`no step ${stepId}`);
-    return step.solution;
-  }
 
   afterAll(async () => {
     try {
@@ -79,21 +40,15 @@ describe.skipIf(skipReason !== '')(`falco lab on "${cluster ?? '?'}"`, () => {
   });
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
-    const out: string[] = [];
-    const code = await testLabCommand(
-      'falco',
-      { out: (l) => out.push(l), err: (l) => out.push(l) },
-      { provider, kubeconfigPath: kubeconfig ?? '' },
-    );
-    console.log(out.join('\n'));
-    expect(code, out.join('\n')).toBe(0);
+    const { code, output } = await harness.testLab();
+    expect(code, output).toBe(0);
   });
 
   describe('wrong answers, for real', () => {
     beforeAll(async () => {
       await run('cleanup', lab.cleanup);
-      await scripts.copyLabFiles(lab);
-      await run('install', solution('install'));
+      await harness.copyLabFiles();
+      await run('install', harness.step('install').solution);
     });
 
     it('a rules key without .yaml is skipped by Falco, and named', async () => {

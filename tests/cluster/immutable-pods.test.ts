@@ -5,58 +5,19 @@
 //   2. the blog's wrong answers, made for real, fail with the finding that
 //      names them (misspelt field sent without validation, emptyDir on
 //      /var/log only, `- c` in the probe).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import { KindProvider } from '../../server/cluster/kind-provider.js';
-import { testLabCommand } from '../../server/cli/lab-commands.js';
 import type { LoadedLab } from '../../server/labs/lab.js';
-import { loadLab } from '../../server/labs/lab-loader.js';
-import { NodeScriptRunner, SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
-import type { Finding } from '../../server/protocol.js';
 import { readOnlyRoot, startupProbeRemovesShell } from '../../labs/immutable-pods/checks.js';
+import { eventually, LabOnCluster, show } from './support/lab-on-cluster.js';
 
-const kubeconfig = process.env.KUBECONFIG;
-const cluster = process.env.HARDENING_LAB_CLUSTER;
-if (!kubeconfig || !cluster) {
-  throw new Error(
-    'KUBECONFIG and HARDENING_LAB_CLUSTER must be set: run the cluster tier with `npm run test:cluster`.',
-  );
-}
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
-const view = new KubeClusterView({ provider, kubeconfigPath: kubeconfig });
-const scripts = new NodeScriptRunner({ provider });
+const harness = new LabOnCluster('immutable-pods');
+const { cluster, view } = harness;
 let lab: LoadedLab;
-
-async function run(name: string, script: string): Promise<string> {
-  const result = await scripts.run(lab, { node: 'control-plane', name, script, timeoutMs: SCRIPT_TIMEOUT_MS.solution });
-  if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
-  return result.log;
-}
-
-/** Re-checks until `done` says the cluster reached the state under test. */
-async function eventually(
-  check: () => Promise<Finding[]>,
-  done: (f: Finding[]) => boolean,
-  seconds = 90,
-): Promise<Finding[]> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const findings = await check();
-    if (done(findings) || Date.now() > deadline) return findings;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-}
-
-const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
+const run = (name: string, script: string) => harness.run(name, script);
 
 describe(`immutable-pods on "${cluster}"`, () => {
   beforeAll(async () => {
-    const loaded = await loadLab(path.join(ROOT, 'labs', 'immutable-pods'));
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    lab = loaded.lab;
+    lab = await harness.load();
   });
 
   afterAll(async () => {
@@ -68,20 +29,14 @@ describe(`immutable-pods on "${cluster}"`, () => {
   });
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
-    const out: string[] = [];
-    const code = await testLabCommand(
-      'immutable-pods',
-      { out: (l) => out.push(l), err: (l) => out.push(l) },
-      { provider, kubeconfigPath: kubeconfig },
-    );
-    console.log(out.join('\n'));
-    expect(code, out.join('\n')).toBe(0);
+    const { code, output } = await harness.testLab();
+    expect(code, output).toBe(0);
   });
 
   describe("the blog's mistakes, for real", () => {
     beforeAll(async () => {
       await run('cleanup', lab.cleanup);
-      await scripts.copyLabFiles(lab);
+      await harness.copyLabFiles();
       await run('setup', lab.setup ?? '');
     });
 
@@ -90,12 +45,11 @@ describe(`immutable-pods on "${cluster}"`, () => {
     });
 
     it('kubectl refuses the misspelt field; sent without validation it is dropped and named', async () => {
-      const refused = await scripts.run(lab, {
-        node: 'control-plane',
-        name: 'strict',
-        script: 'kubectl apply -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml"',
-        timeoutMs: 60_000,
-      });
+      const refused = await harness.attempt(
+        'strict',
+        'kubectl apply -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml"',
+        60_000,
+      );
       expect(refused.ok).toBe(false);
       expect(refused.log).toMatch(/unknown field "spec\.containers\[0\]\.securityContext\.readonlyRootFilesystem"/);
 

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { LabOnCluster } from './support/lab-on-cluster.js';
+import { LabOnCluster, show } from './support/lab-on-cluster.js';
 import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
@@ -32,8 +32,6 @@ async function checkSettled(id: string, want: boolean): Promise<Finding[]> {
   }
   return findings;
 }
-
-const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
 
 /** A script creating a busybox pod in the lab's namespace, with YAML lines spliced into its securityContexts. */
 function pod(

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { LabOnCluster } from './support/lab-on-cluster.js';
+import { LabOnCluster, show } from './support/lab-on-cluster.js';
 import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
@@ -33,7 +33,6 @@ async function check(id: string): Promise<Finding[]> {
   }
 }
 
-const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
 const failedOnes = (findings: Finding[]) => findings.filter((f) => !f.ok);
 
 describe(`strace-on-etcd on "${cluster}"`, () => {

@@ -3,11 +3,14 @@
 // scripts run on the control-plane node exactly as test-lab runs them.
 import path from 'node:path';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
+import { testLabCommand } from '../../../server/cli/lab-commands.js';
 import { KindProvider } from '../../../server/cluster/kind-provider.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
+import { probeHostCapabilities } from '../../../server/labs/capabilities.js';
 import type { LoadedLab, LoadedStep } from '../../../server/labs/lab.js';
 import { loadLab } from '../../../server/labs/lab-loader.js';
 import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../../../server/labs/node-scripts.js';
+import type { Finding } from '../../../server/protocol.js';
 
 export function clusterFromEnv(): { kubeconfig: string; cluster: string } {
   const kubeconfig = process.env.KUBECONFIG;
@@ -20,8 +23,40 @@ export function clusterFromEnv(): { kubeconfig: string; cluster: string } {
   return { kubeconfig, cluster };
 }
 
+/** Findings as an assertion message: what a failed expectation prints. */
+export const show = (findings: Finding[]): string => JSON.stringify(findings, null, 2);
+
+/** Re-checks until `done` says the cluster reached the state under test (or time is up: the caller asserts). */
+export async function eventually(
+  check: () => Promise<Finding[]>,
+  done: (findings: Finding[]) => boolean,
+  seconds = 90,
+): Promise<Finding[]> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const findings = await check();
+    if (done(findings) || Date.now() > deadline) return findings;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/**
+ * Why this host cannot run the lab ('' when it can), from the same probe the
+ * lab list uses. A non-empty reason is printed at once: a lab is never
+ * skipped silently.
+ */
+export async function hostSkipReason(labId: string): Promise<string> {
+  const loaded = await loadLab(path.join(PROJECT_ROOT, 'labs', labId));
+  if (!loaded.ok) throw new Error(`labs/${labId} does not load: ${JSON.stringify(loaded.problems)}`);
+  const missing = (await probeHostCapabilities(loaded.lab.requires)).filter((c) => !c.available);
+  const reason = missing.map((c) => `${c.capability}: ${c.reason ?? 'not available'}`).join('; ');
+  if (reason) console.warn(`[cluster tier] SKIPPING the ${labId} lab on this host — ${reason}`);
+  return reason;
+}
+
 export class LabOnCluster {
   readonly cluster: string;
+  readonly kubeconfig: string;
   readonly provider: KindProvider;
   readonly view: KubeClusterView;
   private readonly scripts: NodeScriptRunner;
@@ -34,6 +69,7 @@ export class LabOnCluster {
   ) {
     const { kubeconfig, cluster } = clusterFromEnv();
     this.cluster = cluster;
+    this.kubeconfig = kubeconfig;
     this.provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
     this.view = new KubeClusterView({
       provider: this.provider,
@@ -65,6 +101,24 @@ export class LabOnCluster {
     const result = await this.attempt(name, script, timeoutMs);
     if (!result.ok) throw new Error(`${name} failed (exit ${String(result.exitCode)}):\n${result.log}`);
     return result.log;
+  }
+
+  /** Puts the lab's files on the node ($HL_LAB_FILES), as the engine does before a solution. */
+  copyLabFiles(): Promise<void> {
+    return this.scripts.copyLabFiles(this.lab);
+  }
+
+  /** `hardening-lab test-lab <id>` against this cluster: its exit code and everything it printed. */
+  async testLab(): Promise<{ code: number; output: string }> {
+    const lines: string[] = [];
+    const code = await testLabCommand(
+      this.labId,
+      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+      { provider: this.provider, kubeconfigPath: this.kubeconfig },
+    );
+    const output = lines.join('\n');
+    console.log(output);
+    return { code, output };
   }
 
   step(id: string): LoadedStep {
