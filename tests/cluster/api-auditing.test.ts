@@ -7,7 +7,9 @@
 //      diagnosis reads crictl's view and the apiserver's last words, and the
 //      restore from the node-side copy brings the apiserver back;
 //   3. a policy with secrets at RequestResponse: the data really lands in
-//      the log, and step 3 fails naming it.
+//      the log, and step 3 fails naming it;
+//   4. labs in any order: cleanup after strace-on-etcd turned encryption at
+//      rest on keeps it on, so encrypted secrets stay readable.
 // Every case restarts the apiserver: minutes, not seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
@@ -15,7 +17,7 @@ import { APISERVER_HEALTH_EXPECTED, type ApiserverDiagnosis } from '../../server
 import { diagnoseApiserver, providerRunner } from '../../server/labs/apiserver-diagnosis.js';
 import { nodeCopyRestorer } from '../../server/labs/apiserver-diagnosis-routes.js';
 import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { LabOnCluster } from './support/lab-on-cluster.js';
+import { LabOnCluster, show } from './support/lab-on-cluster.js';
 import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
@@ -26,7 +28,6 @@ const run = (name: string, script: string, timeoutMs?: number) => harness.run(na
 const step = (id: string): LoadedStep => harness.step(id);
 
 const check = (id: string): Promise<Finding[]> => step(id).check(view);
-const show = (findings: Finding[]) => JSON.stringify(findings, null, 2);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls the node-side diagnosis until `done` says so (the apiserver needs its time). */
@@ -146,4 +147,53 @@ kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
     expect(bad[1]?.found).toContain('the secret value is in the log line');
     await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
   }, 900_000);
+  it('cleanup after strace-on-etcd turned encryption on keeps secrets readable', async () => {
+    // This lab's pristine copy predates encryption: restoring it as it is
+    // would leave every rewritten secret unreadable.
+    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+    const strace = new LabOnCluster('strace-on-etcd', { timeoutMs: 15_000 });
+    const straceLab = await strace.load();
+    try {
+      await strace.run('strace-cleanup', straceLab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+      if (straceLab.setup) await strace.run('strace-setup', straceLab.setup, SCRIPT_TIMEOUT_MS.setup);
+      await strace.run(
+        'lab-secret',
+        'kubectl delete secret lab-secret --ignore-not-found && kubectl create secret generic lab-secret --from-literal=password=S3cr3tValue',
+      );
+      for (const id of ['encryption-config', 'enable-encryption', 'rewrite-and-prove']) {
+        await strace.run(id, strace.step(id).solution);
+      }
+      // Auditing turned on after encryption: cleanup now restores its pre-encryption copy.
+      await run('policy', step('write-policy').solution);
+      await run('enable', step('enable-auditing').solution);
+      // As "Reset lab" does: the saved manifest goes back first (an apiserver
+      // without the encryption flag then never gets ready), then cleanup.
+      await run(
+        'restore-copy',
+        'cp /var/lib/hardening-lab/api-auditing/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.restore && mv /etc/kubernetes/kube-apiserver.yaml.restore /etc/kubernetes/manifests/kube-apiserver.yaml',
+      );
+      const log = await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+      expect(log).toContain('encryption at rest was on: keeping it');
+      const read = await run(
+        'read-secrets',
+        `kubectl get secrets -A -o name >/dev/null && echo list-ok
+pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config && echo still-encrypting
+! pgrep -a -x kube-apiserver | grep -q -- --audit- && echo auditing-off`,
+      );
+      expect(read).toContain('list-ok');
+      expect(read).toContain('still-encrypting');
+      expect(read).toContain('auditing-off');
+    } finally {
+      // strace-on-etcd's own cleanup decrypts and turns encryption off.
+      await strace.run('strace-cleanup', straceLab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+      strace.view.close();
+    }
+    const plain = await run(
+      'plain-again',
+      `kubectl get secrets -A -o name >/dev/null && echo list-ok
+! pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config && echo encryption-off`,
+    );
+    expect(plain).toContain('list-ok');
+    expect(plain).toContain('encryption-off');
+  }, 1_200_000);
 });
