@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { z } from 'zod';
+import { FLOW } from '../../server/protocol.js';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -224,7 +225,7 @@ async function measureThroughput(page: Page, megabytes: number): Promise<{ secon
   );
 }
 
-/** xterm.js alone: the same amount of base64 text, written in 64 KiB pieces with the same flow window. */
+/** xterm.js alone: the same amount of base64 text, written in 64 KiB pieces with the same flow window (FLOW.high). */
 async function measureCeiling(page: Page, chars: number): Promise<{ seconds: number; chars: number }> {
   return await inPage(
     page,
@@ -255,14 +256,14 @@ async function measureCeiling(page: Page, chars: number): Promise<{ seconds: num
     }
     if (chunk) chunks.push(chunk);
     chunks.push('__END__\\r\\n');
-    // Keep up to ~100k characters queued, like the server's high watermark:
+    // Keep at most the protocol's window queued, like the server does:
     // xterm.js discards data beyond its write buffer, and a real stream is
     // never further ahead than that either.
     let queued = 0;
     let wake = null;
     const started = performance.now();
     for (const c of chunks) {
-      while (queued > 100000) await new Promise((r) => { wake = r; });
+      while (queued > ARGS.window) await new Promise((r) => { wake = r; });
       queued += c.length;
       t.write(c, () => { queued -= c.length; if (wake) { const w = wake; wake = null; w(); } });
     }
@@ -271,7 +272,7 @@ async function measureCeiling(page: Page, chars: number): Promise<{ seconds: num
     t.dispose();
     return { seconds, chars: total };
   `,
-    { chars },
+    { chars, window: FLOW.high },
   );
 }
 

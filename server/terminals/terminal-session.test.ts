@@ -52,6 +52,36 @@ describe('TerminalSession (local-shell stand-in)', () => {
     expect(a.id).not.toBe(b.id);
   });
 
+  it('keeps a stream in large messages while a fast page acks every one', async () => {
+    // A page that parses instantly and acks each message at once: acks must
+    // not flush the batch early and cut the stream into small messages
+    // (each costs the page a decode, a parse call and an ack).
+    const session = open();
+    let messages = 0;
+    let chars = 0;
+    let done = false;
+    const viewer: TerminalViewer = {
+      snapshot: () => undefined,
+      output: (data) => {
+        messages += 1;
+        chars += data.length;
+        if (data.includes('flood-done-42')) done = true;
+        setImmediate(() => session.ack(viewer, data.length));
+      },
+      exit: () => undefined,
+      displaced: () => undefined,
+    };
+    session.attach(viewer);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    messages = 0;
+    chars = 0;
+    session.input(viewer, 'head -c 6000000 /dev/urandom | base64; echo flood-done-$((6*7))\r');
+    await until(() => done, 'the end of the flood', 30_000);
+    const average = chars / messages;
+    expect(chars).toBeGreaterThan(8_000_000);
+    expect(average, `${messages} messages for ${chars} characters`).toBeGreaterThan(20_000);
+  });
+
   it('keeps draining into the mirror while detached, so the shell never blocks', async () => {
     const session = open();
     const early = new RecordingViewer();

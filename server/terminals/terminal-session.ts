@@ -237,8 +237,11 @@ export class TerminalSession {
   ack(viewer: TerminalViewer, chars: number): void {
     if (this.viewer !== viewer || !this.live) return;
     this.viewerFlow.ack(chars);
-    // Room in the window: refill it at once rather than letting the page drain.
-    if (this.batch.length > 0) this.flush();
+    // Output held back by a full window: refill it at once rather than let
+    // the page drain. With a flush already scheduled the data is still being
+    // coalesced; flushing on every ack would cut a stream into small
+    // messages, each costing the page a decode, a parse call and an ack.
+    if (this.batch.length > 0 && !this.flushTimer && !this.flushImmediate) this.flush();
   }
 
   resize(viewer: TerminalViewer, size: TerminalSize): void {
