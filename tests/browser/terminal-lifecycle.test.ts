@@ -96,9 +96,14 @@ describe('terminal lifecycle (stand-in nodes are local bash shells)', () => {
   });
 
   it('reports nothing unexpected to the console', () => {
-    // Expected: no lab routes on this server; refused websockets and 401s while the token was stale.
+    // Expected: no lab routes on this server; refused websockets and 401s while the token was stale;
+    // and, rarely (1 run in 5+ under load), Chromium's warning for a frame (an ack, a pong) sent in the
+    // instant between the killed server's close frame and the socket's close event.
     const expected = (p: string): boolean =>
-      p === 'http 404: /api/labs' || p === 'http 401: /api/status' || p.includes('WebSocket connection');
+      p === 'http 404: /api/labs' ||
+      p === 'http 401: /api/status' ||
+      p.includes('WebSocket connection') ||
+      p === 'console: WebSocket is already in CLOSING or CLOSED state.';
     expect(app.problems.filter((p) => !expected(p))).toEqual([]);
   });
 
