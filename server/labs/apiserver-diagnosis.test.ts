@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { LocalShellStandInProvider } from '../cluster/local-shell-stand-in.js';
 import type { ExecResult } from '../checks/cluster-view.js';
 import { apiserverDiagnosisSchema, restoreResultSchema } from './apiserver-diagnosis-protocol.js';
@@ -27,20 +26,9 @@ import {
 } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter, engineThenNodeCopyRestorer, nodeCopyRestorer } from './apiserver-diagnosis-routes.js';
 import type { LoadedLab } from './lab.js';
+import { loadDiagnosisRecording } from './apiserver-diagnosis-recording.js';
 
-const execSchema = z.object({ exitCode: z.number().nullable(), stdout: z.string(), stderr: z.string() });
-const fixtureSchema = z.object({
-  description: z.string(),
-  crashLoop: z.object({ readyz: execSchema, crictlPs: z.string(), crictlPsJson: z.string(), logs: execSchema }),
-  noContainer: z.object({
-    crictlPs: z.string(),
-    crictlPsJson: z.string(),
-    journals: z.object({ yamlError: z.string(), hostPathMissing: z.string(), mountWithoutVolume: z.string() }),
-  }),
-});
-const fixture = fixtureSchema.parse(
-  JSON.parse(fs.readFileSync(new URL('./apiserver-diagnosis.fixture.json', import.meta.url), 'utf8')),
-);
+const fixture = loadDiagnosisRecording();
 const crash = fixture.crashLoop;
 
 const ok = (stdout: string): ExecResult => ({ exitCode: 0, stdout, stderr: '' });

@@ -17,6 +17,7 @@ import { probeHostCapabilities, type CapabilityProbe } from './capabilities.js';
 import { LabBackups } from './lab-backups.js';
 import { loadCatalog, type LabCatalog } from './lab-catalog.js';
 import { createLabRouter } from './lab-routes.js';
+import type { NodeRunner } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
 import { LabService } from './lab-service.js';
 import { NodeScriptRunner } from './node-scripts.js';
@@ -34,6 +35,12 @@ export interface LabEngineOptions {
   capabilities?: CapabilityProbe;
   /** Where lab files land on nodes (default /root/labs). */
   labFilesRoot?: string;
+  /**
+   * How the apiserver break-glass panel runs commands on the control plane
+   * (crictl, curl, journalctl). Default: through the provider. Tests without
+   * a crash-looping apiserver pass a recording.
+   */
+  breakGlassRunner?: NodeRunner;
   log?: (line: string) => void;
 }
 
@@ -68,7 +75,14 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
   });
   // Break-glass first: its diagnosis/restore routes live under /labs/:lab too.
   const router = Router();
-  router.use(createBreakGlassRouter({ provider: options.provider, labs: catalog, backups }));
+  router.use(
+    createBreakGlassRouter({
+      provider: options.provider,
+      labs: catalog,
+      backups,
+      ...(options.breakGlassRunner ? { run: options.breakGlassRunner } : {}),
+    }),
+  );
   router.use(createLabRouter({ service }));
   return {
     router,
