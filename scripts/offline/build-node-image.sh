@@ -390,6 +390,7 @@ STAGES=(k8s-binaries etcd coredns crictl pause slim-rootfs component-images node
 GO_LANE=(k8s-binaries etcd coredns crictl pause)
 DEBIAN_LANE=(slim-rootfs standin-images node-rootfs node-files base-image)
 FINAL_LANE=(component-images node-image)
+DEBIAN_LANE_DONE="$WORK_DIR/.debian-lane-times"
 declare -A STAGE_FN=(
   [k8s-binaries]=stage_k8s_binaries
   [etcd]=stage_etcd
@@ -435,9 +436,12 @@ main() {
   # Two lanes: the Go builds are CPU-bound, the Debian stages mostly wait on
   # the mirror and the disk, so running them side by side shortens a cold
   # build on two cores by the length of the Debian lane.
-  local debian_times="$WORK_DIR/.debian-lane-times" debian_pid rc=0
-  rm -f "$debian_times"
-  ( STAGE_TIMES=(); run_lane "$only" "${DEBIAN_LANE[@]}"; printf '%s\n' "${STAGE_TIMES[@]}" >"$debian_times" ) &
+  local debian_pid rc=0
+  rm -f "$DEBIAN_LANE_DONE"
+  # The lane's times go back through a file, written last: it doubles as
+  # the lane's "finished" mark (see run_lane).
+  ( STAGE_TIMES=(); run_lane "$only" "${DEBIAN_LANE[@]}"
+    if [[ ${#STAGE_TIMES[@]} -gt 0 ]]; then printf '%s\n' "${STAGE_TIMES[@]}"; fi >"$DEBIAN_LANE_DONE" ) &
   debian_pid=$!
   # A failed Go stage exits this shell: stop the Debian lane with it.
   trap 'kill_tree "$debian_pid"' EXIT
@@ -445,7 +449,7 @@ main() {
   wait "$debian_pid" || rc=$?
   trap - EXIT
   [[ $rc -eq 0 ]] || die "the Debian lane failed (see the stage error above)"
-  [[ -f "$debian_times" ]] && mapfile -t -O "${#STAGE_TIMES[@]}" STAGE_TIMES <"$debian_times"
+  mapfile -t -O "${#STAGE_TIMES[@]}" STAGE_TIMES <"$DEBIAN_LANE_DONE"
   run_lane "$only" "${FINAL_LANE[@]}"
   log "all stages finished in $(fmt_secs $(( $(date +%s) - t0 ))): ${STAGE_TIMES[*]}"
 }
@@ -458,7 +462,7 @@ run_lane() {
   for s in "$@"; do
     # The lane writes its times file last: gone without it means it failed.
     if [[ -n "${DEBIAN_LANE_PID:-}" ]] && ! kill -0 "$DEBIAN_LANE_PID" 2>/dev/null \
-      && [[ ! -f "$WORK_DIR/.debian-lane-times" ]]; then
+      && [[ ! -f "$DEBIAN_LANE_DONE" ]]; then
       die "the Debian lane failed (see the stage error above)"
     fi
     if [[ -n "$only" && ",$only," != *",$s,"* ]]; then continue; fi

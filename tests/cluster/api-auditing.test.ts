@@ -16,14 +16,12 @@ import { findingsPass } from '../../server/checks/check.js';
 import { APISERVER_HEALTH_EXPECTED, type ApiserverDiagnosis } from '../../server/labs/apiserver-diagnosis-protocol.js';
 import { diagnoseApiserver, providerRunner } from '../../server/labs/apiserver-diagnosis.js';
 import { nodeCopyRestorer } from '../../server/labs/apiserver-diagnosis-routes.js';
-import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
+import type { LoadedStep } from '../../server/labs/lab.js';
 import { LabOnCluster, show } from './support/lab-on-cluster.js';
-import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
 const harness = new LabOnCluster('api-auditing', { timeoutMs: 15_000 });
 const { cluster, provider, view } = harness;
-let lab: LoadedLab;
 const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
 const step = (id: string): LoadedStep => harness.step(id);
 
@@ -51,31 +49,17 @@ mv /etc/kubernetes/kube-apiserver.yaml.edit /etc/kubernetes/manifests/kube-apise
 
 describe(`api-auditing on "${cluster}"`, () => {
   beforeAll(async () => {
-    lab = await harness.load();
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+    await harness.startFresh();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
-    for (const s of lab.steps) {
-      const before = await check(s.id);
-      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
-      await run(s.id, s.solution);
-      const after = await check(s.id);
-      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
-    }
+    await harness.expectEachStepFailsThenPasses(check);
   }, 900_000);
 
   it('cleanup restores the manifest, removes policy and log, and the checks fail again', async () => {
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.cleanup();
     const log = await run(
       'verify',
       `! grep -q -- --audit- /etc/kubernetes/manifests/kube-apiserver.yaml && echo manifest-clean
@@ -89,7 +73,7 @@ kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
     expect(log).toContain('ns-gone');
     expect(findingsPass(await check('write-policy'))).toBe(false);
     expect(findingsPass(await check('enable-auditing'))).toBe(false);
-    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+    await harness.setup();
   }, 600_000);
 
   it('break-glass: flags without volumes crash-loop the apiserver; check, diagnosis and restore say why and recover', async () => {
@@ -109,7 +93,7 @@ kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
     ).toBe(false);
     expect(findings.find((f) => f.expected === APISERVER_HEALTH_EXPECTED)?.ok, show(findings)).toBe(false);
 
-    const restored = await nodeCopyRestorer(providerRunner(provider))(lab);
+    const restored = await nodeCopyRestorer(providerRunner(provider))(harness.lab);
     expect(restored, restored.log).toMatchObject({
       ok: true,
       restored: ['control-plane:/etc/kubernetes/manifests/kube-apiserver.yaml'],
@@ -145,17 +129,17 @@ kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
       'a new secret is logged at Metadata, without its value',
     ]);
     expect(bad[1]?.found).toContain('the secret value is in the log line');
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.cleanup();
   }, 900_000);
   it('cleanup after strace-on-etcd turned encryption on keeps secrets readable', async () => {
     // This lab's pristine copy predates encryption: restoring it as it is
     // would leave every rewritten secret unreadable.
-    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+    await harness.setup();
     const strace = new LabOnCluster('strace-on-etcd', { timeoutMs: 15_000 });
-    const straceLab = await strace.load();
+    await strace.load();
     try {
-      await strace.run('strace-cleanup', straceLab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-      if (straceLab.setup) await strace.run('strace-setup', straceLab.setup, SCRIPT_TIMEOUT_MS.setup);
+      await strace.cleanup();
+      await strace.setup();
       await strace.run(
         'lab-secret',
         'kubectl delete secret lab-secret --ignore-not-found && kubectl create secret generic lab-secret --from-literal=password=S3cr3tValue',
@@ -172,7 +156,7 @@ kubectl get ns audit-lab >/dev/null 2>&1 || echo ns-gone`,
         'restore-copy',
         'cp /var/lib/hardening-lab/api-auditing/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.restore && mv /etc/kubernetes/kube-apiserver.yaml.restore /etc/kubernetes/manifests/kube-apiserver.yaml',
       );
-      const log = await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+      const log = await harness.cleanup();
       expect(log).toContain('encryption at rest was on: keeping it');
       const read = await run(
         'read-secrets',
@@ -185,8 +169,7 @@ pgrep -a -x kube-apiserver | grep -q -- --encryption-provider-config && echo sti
       expect(read).toContain('auditing-off');
     } finally {
       // strace-on-etcd's own cleanup decrypts and turns encryption off.
-      await strace.run('strace-cleanup', straceLab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-      strace.view.close();
+      await strace.finish();
     }
     const plain = await run(
       'plain-again',

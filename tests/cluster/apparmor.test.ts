@@ -31,13 +31,7 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${process.env.HARDENING_LAB
     lab = await harness.load();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const { code, output } = await harness.testLab();
@@ -46,7 +40,7 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${process.env.HARDENING_LAB
 
   describe('wrong answers, for real', () => {
     beforeAll(async () => {
-      await run('cleanup', lab.cleanup);
+      await harness.cleanup();
       await harness.copyLabFiles();
     });
 

@@ -11,7 +11,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customRuleLoaded, overrideApplied } from '../../labs/falco/checks.js';
 import type { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
-import type { LoadedLab } from '../../server/labs/lab.js';
 import { hostSkipReason, LabOnCluster, show } from './support/lab-on-cluster.js';
 
 // What the lab list would say about this host, before anything else.
@@ -22,22 +21,15 @@ describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CL
   // harness needs the cluster's environment.
   let harness: LabOnCluster;
   let view: KubeClusterView;
-  let lab: LoadedLab;
   const run = (name: string, script: string) => harness.run(name, script);
 
   beforeAll(async () => {
     harness = new LabOnCluster('falco');
     view = harness.view;
-    lab = await harness.load();
+    await harness.load();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const { code, output } = await harness.testLab();
@@ -46,7 +38,7 @@ describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CL
 
   describe('wrong answers, for real', () => {
     beforeAll(async () => {
-      await run('cleanup', lab.cleanup);
+      await harness.cleanup();
       await harness.copyLabFiles();
       await run('install', harness.step('install').solution);
     });

@@ -6,27 +6,19 @@
 //      names them (misspelt field sent without validation, emptyDir on
 //      /var/log only, `- c` in the probe).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoadedLab } from '../../server/labs/lab.js';
 import { readOnlyRoot, startupProbeRemovesShell } from '../../labs/immutable-pods/checks.js';
 import { eventually, LabOnCluster, show } from './support/lab-on-cluster.js';
 
 const harness = new LabOnCluster('immutable-pods');
 const { cluster, view } = harness;
-let lab: LoadedLab;
 const run = (name: string, script: string) => harness.run(name, script);
 
 describe(`immutable-pods on "${cluster}"`, () => {
   beforeAll(async () => {
-    lab = await harness.load();
+    await harness.load();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
     const { code, output } = await harness.testLab();
@@ -35,9 +27,9 @@ describe(`immutable-pods on "${cluster}"`, () => {
 
   describe("the blog's mistakes, for real", () => {
     beforeAll(async () => {
-      await run('cleanup', lab.cleanup);
+      await harness.cleanup();
       await harness.copyLabFiles();
-      await run('setup', lab.setup ?? '');
+      await harness.setup();
     });
 
     beforeEach(async () => {
@@ -54,30 +46,13 @@ describe(`immutable-pods on "${cluster}"`, () => {
       expect(refused.log).toMatch(/unknown field "spec\.containers\[0\]\.securityContext\.readonlyRootFilesystem"/);
 
       // The reference answer with only the field misspelt, sent by a client that does not validate.
-      await run(
-        'no-validate',
-        `cat <<'YAML' | kubectl apply --validate=false -f -
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ro-nginx
-  namespace: immutable-pods
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.27
-      imagePullPolicy: IfNotPresent
-      securityContext:
-        readonlyRootFilesystem: true
-      volumeMounts:
-        - { name: cache, mountPath: /var/cache/nginx }
-        - { name: run, mountPath: /var/run }
-  volumes:
-    - { name: cache, emptyDir: {} }
-    - { name: run, emptyDir: {} }
-YAML
-kubectl -n immutable-pods wait --for=condition=Ready pod/ro-nginx --timeout=120s`,
-      );
+      const misspelt = harness
+        .step('read-only-root')
+        .solution.replaceAll('readOnlyRootFilesystem', 'readonlyRootFilesystem')
+        .replace('kubectl apply -f -', 'kubectl apply --validate=false -f -');
+      expect(misspelt).toContain('readonlyRootFilesystem: true');
+      expect(misspelt).toContain('--validate=false');
+      await run('no-validate', misspelt);
       const findings = await readOnlyRoot(view);
       const field = findings.find((f) => f.expected.endsWith('readOnlyRootFilesystem: true'));
       expect(field, show(findings)).toMatchObject({ ok: false, found: 'field missing on the stored pod' });

@@ -9,15 +9,14 @@
 //   3. cleanup removes everything and the first check fails again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
-import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { LabOnCluster, show } from './support/lab-on-cluster.js';
+import type { LoadedStep } from '../../server/labs/lab.js';
+import { LabOnCluster } from './support/lab-on-cluster.js';
 import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
 import type { Finding } from '../../server/protocol.js';
 
 // crictl inspect prints a long OCI spec through docker exec: a roomier deadline than the page's on a busy CI host.
 const harness = new LabOnCluster('seccomp', { timeoutMs: 15_000 });
 const { cluster, view } = harness;
-let lab: LoadedLab;
 const attempt = (name: string, script: string, timeoutMs: number) => harness.attempt(name, script, timeoutMs);
 const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
 const step = (id: string): LoadedStep => harness.step(id);
@@ -58,17 +57,10 @@ ${options.containerSecurity ? `      securityContext:\n${options.containerSecuri
 
 describe(`seccomp on "${cluster}"`, () => {
   beforeAll(async () => {
-    lab = await harness.load();
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.startFresh();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('the profiles are on every node', async () => {
     for (const node of ['control-plane', 'worker']) {
@@ -82,13 +74,10 @@ describe(`seccomp on "${cluster}"`, () => {
   });
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
-    for (const s of lab.steps) {
-      const before = await s.check(view);
-      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
-      await run(s.id, s.solution);
-      const after = await checkSettled(s.id, true);
-      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
-    }
+    await harness.expectEachStepFailsThenPasses(
+      (id) => step(id).check(view),
+      (id) => checkSettled(id, true),
+    );
   });
 
   it('names an absolute localhostProfile: the API server refuses the pod', async () => {
@@ -154,7 +143,7 @@ describe(`seccomp on "${cluster}"`, () => {
   });
 
   it('cleanup removes the namespace and the first check fails again', async () => {
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.cleanup();
     const [only] = await step('runtime-default').check(view);
     expect(only).toMatchObject({ ok: false, found: 'no such pod' });
     expect(await view.getNamespace('seccomp')).toBeUndefined();

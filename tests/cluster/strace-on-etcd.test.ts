@@ -9,15 +9,13 @@
 // The lab restarts the apiserver several times: minutes, not seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPass } from '../../server/checks/check.js';
-import type { LoadedLab, LoadedStep } from '../../server/labs/lab.js';
-import { LabOnCluster, show } from './support/lab-on-cluster.js';
-import { SCRIPT_TIMEOUT_MS } from '../../server/labs/node-scripts.js';
+import type { LoadedStep } from '../../server/labs/lab.js';
+import { LabOnCluster } from './support/lab-on-cluster.js';
 import type { Finding } from '../../server/protocol.js';
 
 // Checks run against the apiserver right after it restarted: a longer deadline than the page's.
 const harness = new LabOnCluster('strace-on-etcd', { timeoutMs: 15_000 });
 const { cluster, view } = harness;
-let lab: LoadedLab;
 const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
 const step = (id: string): LoadedStep => harness.step(id);
 
@@ -37,31 +35,17 @@ const failedOnes = (findings: Finding[]) => findings.filter((f) => !f.ok);
 
 describe(`strace-on-etcd on "${cluster}"`, () => {
   beforeAll(async () => {
-    lab = await harness.load();
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-    if (lab.setup) await run('setup', lab.setup, SCRIPT_TIMEOUT_MS.setup);
+    await harness.startFresh();
   });
 
-  afterAll(async () => {
-    try {
-      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
-    } finally {
-      view.close();
-    }
-  });
+  afterAll(() => harness.finish());
 
   it('test-lab: every check fails before its solution and passes after it', async () => {
-    for (const s of lab.steps) {
-      const before = await check(s.id);
-      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
-      await run(s.id, s.solution);
-      const after = await check(s.id);
-      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
-    }
+    await harness.expectEachStepFailsThenPasses(check);
   });
 
   it('cleanup decrypts, restores the manifest and makes the first check fail again', async () => {
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.cleanup();
     expect(findingsPass(await check('trace-etcd'))).toBe(false);
     expect(findingsPass(await check('encryption-config'))).toBe(false);
     expect(findingsPass(await check('enable-encryption'))).toBe(false);
@@ -98,7 +82,7 @@ kill "$(cat /root/etcd-strace.pid)"; sleep 1`,
       expect(inTrace[0]?.advice).toMatch(/without -f/i);
     } finally {
       // Even after a failed assertion: the next case starts from a clean lab.
-      await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+      await harness.cleanup();
     }
   });
 
@@ -130,10 +114,10 @@ EOF`,
     );
     expect(stored?.ok).toBe(false);
     expect(stored?.advice).toMatch(/identity FIRST/);
-    await run('cleanup', lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+    await harness.cleanup();
 
     // A flag without a mount: the apiserver crash-loops; the check reads the manifest, not the API.
-    await run('setup', lab.setup ?? '');
+    await harness.setup();
     await run('config', step('encryption-config').solution);
     await run(
       'flag-only',

@@ -2,6 +2,8 @@
 // made (KUBECONFIG, HARDENING_LAB_CLUSTER), a view onto it, and the lab's
 // scripts run on the control-plane node exactly as test-lab runs them.
 import path from 'node:path';
+import { expect } from 'vitest';
+import { findingsPass } from '../../../server/checks/check.js';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
 import { testLabCommand } from '../../../server/cli/lab-commands.js';
 import { KindProvider } from '../../../server/cluster/kind-provider.js';
@@ -89,6 +91,51 @@ export class LabOnCluster {
   get lab(): LoadedLab {
     if (!this.loaded) throw new Error('call load() first (in beforeAll)');
     return this.loaded;
+  }
+
+  /** Loads the lab and brings the cluster to its starting point: cleanup, then setup (if any). */
+  async startFresh(): Promise<LoadedLab> {
+    const lab = await this.load();
+    await this.cleanup();
+    await this.setup();
+    return lab;
+  }
+
+  /** The lab's cleanup script, with its own deadline. */
+  async cleanup(): Promise<string> {
+    return this.run('cleanup', this.lab.cleanup, SCRIPT_TIMEOUT_MS.cleanup);
+  }
+
+  /** The lab's setup script, if it has one. */
+  async setup(): Promise<void> {
+    if (this.lab.setup) await this.run('setup', this.lab.setup, SCRIPT_TIMEOUT_MS.setup);
+  }
+
+  /** Cleans up after the tests and closes the view, even when cleanup fails. */
+  async finish(): Promise<void> {
+    try {
+      await this.cleanup();
+    } finally {
+      this.view.close();
+    }
+  }
+
+  /**
+   * What test-lab does, step by step: the check fails, the reference
+   * solution runs, the check passes. `checkAfter` may wait for a state that
+   * settles a few seconds after the solution.
+   */
+  async expectEachStepFailsThenPasses(
+    check: (stepId: string) => Promise<Finding[]>,
+    checkAfter: (stepId: string) => Promise<Finding[]> = check,
+  ): Promise<void> {
+    for (const s of this.lab.steps) {
+      const before = await check(s.id);
+      expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
+      await this.run(s.id, s.solution);
+      const after = await checkAfter(s.id);
+      expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
+    }
   }
 
   /** Runs a script on the control plane; the caller judges the outcome. */
