@@ -16,6 +16,7 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     testTimeout: 300_000,
-    hookTimeout: 300_000,
+    // Hooks may wait out a control plane in crash-loop back-off (up to 5 min) before cleanup and setup.
+    hookTimeout: 900_000,
   },
 });

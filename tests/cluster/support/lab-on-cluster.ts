@@ -93,9 +93,32 @@ export class LabOnCluster {
     return this.loaded;
   }
 
+  /**
+   * Waits until the apiserver, controller manager and scheduler all answer.
+   * Labs that restart the apiserver leave the other two crash-looping for a
+   * while (kubelet's back-off grows to 5 minutes); a lab tested right after
+   * would meet namespaces that never finish deleting and service accounts
+   * that never appear.
+   */
+  async controlPlaneHealthy(): Promise<void> {
+    await this.run(
+      'control-plane-healthy',
+      `for port in 6443 10257 10259; do
+  for i in $(seq 1 200); do
+    [ "$(curl -sk --max-time 2 https://127.0.0.1:$port/healthz)" = ok ] && break
+    if [ "$i" = 200 ]; then echo "port $port not healthy after 400 s" >&2; crictl ps -a >&2; exit 1; fi
+    sleep 2
+  done
+done
+echo control plane healthy`,
+      600_000,
+    );
+  }
+
   /** Loads the lab and brings the cluster to its starting point: cleanup, then setup (if any). */
   async startFresh(): Promise<LoadedLab> {
     const lab = await this.load();
+    await this.controlPlaneHealthy();
     await this.cleanup();
     await this.setup();
     return lab;
