@@ -85,6 +85,75 @@ describe('KubeClusterView', () => {
     expect(requests[0]).toBe('GET /api/v1/namespaces/ns/pods/web Bearer t');
   });
 
+  describe('podLogs on the answers a real apiserver gives', () => {
+    // Shapes seen on kind v1.34: an empty log is a 200 with no body and no
+    // Content-Type; a missing previous instance is a 400 Status; a missing
+    // pod is a 404 Status; a log is text/plain.
+    async function logServer(): Promise<{ view: KubeClusterView; requests: string[] }> {
+      const requests: string[] = [];
+      const port = await listen(
+        http.createServer((req, res) => {
+          requests.push(req.url ?? '');
+          const url = new URL(req.url ?? '/', 'http://x');
+          const status = (code: number, message: string) => {
+            res.statusCode = code;
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
+          };
+          if (url.pathname === '/api/v1/namespaces/ns/pods/silent/log') {
+            res.statusCode = 200;
+            res.removeHeader('content-type');
+            res.end();
+          } else if (url.pathname === '/api/v1/namespaces/ns/pods/web/log') {
+            if (url.searchParams.get('previous') === 'true')
+              status(400, 'previous terminated container "nginx" in pod "web" not found');
+            else {
+              res.setHeader('content-type', 'text/plain');
+              res.end(
+                '2026/12/03 [emerg] 1#1: mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)\n',
+              );
+            }
+          } else if (url.pathname === '/api/v1/namespaces/ns/pods/broken/log') {
+            status(500, 'etcd is unhappy');
+          } else {
+            status(404, 'pods "x" not found');
+          }
+        }),
+      );
+      return { view: viewFor(await kubeconfig(`http://127.0.0.1:${port}`)), requests };
+    }
+
+    it('reads an empty log (200, no body, no Content-Type) as an empty string', async () => {
+      const { view } = await logServer();
+      expect(await view.podLogs('ns', 'silent', { container: 'nginx' })).toBe('');
+    });
+
+    it('reads a text log whatever its content type, passing container, previous and tailLines', async () => {
+      const { view, requests } = await logServer();
+      expect(await view.podLogs('ns', 'web', { container: 'nginx', tailLines: 20 })).toContain('[emerg]');
+      expect(requests.at(-1)).toBe('/api/v1/namespaces/ns/pods/web/log?container=nginx&tailLines=20');
+    });
+
+    it('reads a previous instance that does not exist (400) and a missing pod (404) as no logs', async () => {
+      const { view } = await logServer();
+      expect(await view.podLogs('ns', 'web', { container: 'nginx', previous: true })).toBe('');
+      expect(await view.podLogs('ns', 'gone')).toBe('');
+    });
+
+    it('names any other failure with the apiserver’s own message', async () => {
+      const { view } = await logServer();
+      await expect(view.podLogs('ns', 'broken')).rejects.toThrow('logs of ns/broken failed: HTTP 500 etcd is unhappy');
+    });
+
+    it('explains a log read against a refused connection as the cluster not answering', async () => {
+      const closed = net.createServer();
+      const port = await listen(closed);
+      closed.close();
+      const view = viewFor(await kubeconfig(`http://127.0.0.1:${port}`));
+      await expect(view.podLogs('ns', 'web')).rejects.toBeInstanceOf(ClusterUnreachableError);
+    });
+  });
+
   it('explains a refused connection in plain words', async () => {
     const closed = net.createServer();
     const port = await listen(closed);

@@ -3,6 +3,7 @@
 // docker exec, no kubectl), and node commands through the cluster provider.
 // One instance per server: it keeps one keep-alive TLS agent so a sweep of
 // checks reuses connections instead of paying a handshake per read.
+import http from 'node:http';
 import https from 'node:https';
 import { PassThrough } from 'node:stream';
 import {
@@ -177,30 +178,57 @@ export class KubeClusterView implements ClusterView {
     return (list?.items ?? []).sort((a, b) => time(a) - time(b));
   }
 
+  /**
+   * Logs are plain text, and the apiserver answers an empty log (a container
+   * that has written nothing yet) with an empty body and no Content-Type,
+   * which client-node's generated reader refuses to parse ("Cannot parse
+   * content. No Content-Type defined."). So logs are read as raw text over
+   * the same authenticated connection settings, whatever the headers say.
+   */
   async podLogs(namespace: string, pod: string, options: LogOptions = {}): Promise<string> {
     const timeoutMs = this.timeout(options);
+    const what = `logs of ${namespace}/${pod}`;
+    const query = new URLSearchParams();
+    if (options.container) query.set('container', options.container);
+    if (options.previous) query.set('previous', 'true');
+    if (options.tailLines) query.set('tailLines', String(options.tailLines));
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log${
+      query.size > 0 ? `?${query.toString()}` : ''
+    }`;
+    let response: TextResponse;
     try {
-      const text = await withDeadline(
-        this.core.readNamespacedPodLog(
-          {
-            name: pod,
-            namespace,
-            ...(options.container ? { container: options.container } : {}),
-            ...(options.previous ? { previous: true } : {}),
-            ...(options.tailLines ? { tailLines: options.tailLines } : {}),
-          },
-          this.callOptions(timeoutMs),
-        ),
-        timeoutMs + 250,
-        `logs of ${namespace}/${pod}`,
-      );
-      return typeof text === 'string' ? text : '';
+      response = await withDeadline(this.getText(path, timeoutMs), timeoutMs + 250, what);
     } catch (error) {
-      // 400: no previous instance / container not started yet; 404: no pod. Both mean "no logs".
-      const status = httpStatus(error);
-      if (status === 400 || status === 404) return '';
-      throw this.wrap(error, `logs of ${namespace}/${pod}`, timeoutMs);
+      if (error instanceof CallTimeoutError) throw error;
+      throw this.wrap(error, what, timeoutMs);
     }
+    if (response.status >= 200 && response.status < 300) return response.body;
+    // 400: no previous instance / container not started yet; 404: no pod. Both mean "no logs".
+    if (response.status === 400 || response.status === 404) return '';
+    throw new Error(`${what} failed: HTTP ${response.status} ${statusMessage(response.body)}`);
+  }
+
+  /** One GET whose body is returned as text, whatever its Content-Type (or none). */
+  private async getText(path: string, timeoutMs: number): Promise<TextResponse> {
+    const url = new URL(path, this.server);
+    const options: https.RequestOptions = { method: 'GET', signal: AbortSignal.timeout(timeoutMs) };
+    await this.kc.applyToHTTPSOptions(options);
+    const plain = url.protocol === 'http:';
+    // The agent client-node makes carries TLS material; a plain-HTTP server (tests) uses Node's default.
+    if (plain) delete options.agent;
+    const transport = plain ? http : https;
+    return new Promise<TextResponse>((resolve, reject) => {
+      const request = transport.request(url, options, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end();
+    });
   }
 
   async execInPod(
@@ -283,6 +311,22 @@ export function execResultOf(status: V1Status | undefined, stdout: string, stder
     if (Number.isInteger(code)) return { exitCode: code, stdout, stderr };
   }
   return { exitCode: null, stdout, stderr, failure: status.message ?? status.reason ?? 'exec failed' };
+}
+
+interface TextResponse {
+  status: number;
+  body: string;
+}
+
+/** The apiserver's reason from a Status body, or the start of a non-JSON body. */
+function statusMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body.slice(0, 300);
 }
 
 function httpStatus(error: unknown): number | undefined {
