@@ -174,6 +174,18 @@ async function nodeEvidence(
     };
   }
   const runtime = parseCrictlInspect(inspect.stdout);
+  if (!runtime) {
+    return {
+      ...none,
+      findings: [
+        fail(
+          `crictl inspect ${short} prints the container's JSON`,
+          inspect.stdout.trim() === '' ? 'no output' : `unreadable output: ${inspect.stdout.trim().slice(0, 120)}`,
+          { where: inspectWhere, advice: 'The container may have just been replaced; check again.' },
+        ),
+      ],
+    };
+  }
   if (!options.needPid || !runtime.pid) return { findings: [], runtime, mode: undefined };
 
   const procPath = `/proc/${runtime.pid}/status`;

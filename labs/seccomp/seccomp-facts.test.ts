@@ -125,4 +125,10 @@ describe('node readings', () => {
     );
     expect(parsed).toMatchObject({ pid: 42, hasSeccomp: false, defaultAction: undefined });
   });
+
+  it('gives undefined, not an exception, for empty or non-JSON crictl output', () => {
+    expect(parseCrictlInspect('')).toBeUndefined();
+    expect(parseCrictlInspect('{"status": {"state": ')).toBeUndefined();
+    expect(parseCrictlInspect('"a string"')).toBeUndefined();
+  });
 });

@@ -194,8 +194,17 @@ export interface RuntimeSeccomp {
   hasSeccomp: boolean;
 }
 
-export function parseCrictlInspect(stdout: string): RuntimeSeccomp {
-  const parsed = crictlInspectSchema.parse(JSON.parse(stdout));
+/** undefined when the output is not crictl's JSON (empty, cut off, an error text). */
+export function parseCrictlInspect(stdout: string): RuntimeSeccomp | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const result = crictlInspectSchema.safeParse(json);
+  if (!result.success) return undefined;
+  const parsed = result.data;
   const seccomp = parsed.info?.runtimeSpec?.linux?.seccomp;
   const syscalls = seccomp?.syscalls ?? [];
   return {
