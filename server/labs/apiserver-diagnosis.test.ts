@@ -213,6 +213,7 @@ describe('break-glass routes (stand-in provider, fake crictl on PATH)', () => {
     summary: 's',
     minutes: 1,
     requires: [],
+    images: [],
     intro: '',
     cleanup: '',
     runOn: 'control-plane',

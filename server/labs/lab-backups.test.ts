@@ -39,6 +39,7 @@ beforeEach(async () => {
     summary: 's',
     minutes: 1,
     requires: [],
+    images: [],
     intro: '',
     cleanup: 'true',
     runOn: 'control-plane',

@@ -153,6 +153,55 @@ describe('loadLab', () => {
   });
 });
 
+describe('declared images', () => {
+  const withImages = (id: string, images: string) =>
+    VALID_YAML.replace('LABID', id).replace('cleanup: cleanup.sh', `cleanup: cleanup.sh\nimages: ${images}`);
+
+  it('refuses an image a manifest, a solution or a text uses without declaring it', async () => {
+    const dir = await writeLab(
+      'undeclared',
+      {
+        'manifests/pod.yaml':
+          'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n',
+        'solution/02.sh': 'kubectl debug p --image=busybox:1.36 -- sleep 1\n',
+        '02.md': 'Step two\n\n```yaml\n    image: docker.io/library/alpine:3.20\n```\n',
+      },
+      withImages('undeclared', '[nginx:1.27]'),
+    );
+    const result = await loadLab(dir);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'labs/undeclared/02.md:4: uses the image "docker.io/library/alpine:3.20", which lab.yaml does not declare: add it to `images:` so `up` can put it into the nodes',
+      'labs/undeclared/solution/02.sh:1: uses the image "busybox:1.36", which lab.yaml does not declare: add it to `images:` so `up` can put it into the nodes',
+    ]);
+  });
+
+  it('accepts a declaration written in another form of the same name, and refuses one nothing uses', async () => {
+    const dir = await writeLab(
+      'declared',
+      { 'manifests/pod.yaml': 'spec:\n  containers:\n    - image: nginx:1.27\n' },
+      withImages('declared', '[docker.io/library/nginx:1.27, busybox:1.36]'),
+    );
+    const result = await loadLab(dir);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'labs/declared/lab.yaml: images[1]: "busybox:1.36" is declared but no manifest, script or text of the lab uses it',
+    ]);
+  });
+
+  it('refuses a declaration without a tag', async () => {
+    const dir = await writeLab(
+      'untagged',
+      { 'manifests/pod.yaml': 'spec:\n  containers:\n    - image: nginx\n' },
+      withImages('untagged', '[nginx]'),
+    );
+    const result = await loadLab(dir);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'labs/untagged/lab.yaml: images[0]: an image reference with a tag or digest, e.g. nginx:1.27',
+      'labs/untagged/lab.yaml: images[0]: name a tag or digest, e.g. nginx:1.27',
+    ]);
+  });
+});
+
 describe('loadCatalog', () => {
   it('keeps serving the good labs when one is broken', async () => {
     await writeLab('good', {});

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { isCheck, type Check } from '../checks/check.js';
 import type { LoadedLab, LoadedStep } from './lab.js';
+import { imagesUsedByLab, isDeclared } from './lab-images.js';
 import { formatFieldPath, type LabProblem } from './lab-problem.js';
 import { labFileSchema, type LabFile } from './lab-schema.js';
 
@@ -136,6 +137,8 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
     }
   }
 
+  problems.push(...(await imageProblems(labDir, spec.images, show, labYaml)));
+
   if (problems.length > 0 || intro === undefined || cleanup === undefined) return { ok: false, problems };
   const lab: LoadedLab = {
     id: spec.id,
@@ -144,6 +147,7 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
     summary: spec.summary,
     minutes: spec.minutes,
     requires: spec.requires,
+    images: spec.images,
     intro,
     cleanup,
     runOn: spec.runOn,
@@ -152,6 +156,37 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
   };
   if (setup !== undefined) lab.setup = setup;
   return { ok: true, lab };
+}
+
+/**
+ * Every image a file uses must be declared (an undeclared one is pulled at
+ * the worst moment, or never offline), and every declared one used (a stale
+ * declaration makes `up` load images for nothing).
+ */
+async function imageProblems(
+  labDir: string,
+  declared: readonly string[],
+  show: (file: string) => string,
+  labYaml: string,
+): Promise<LabProblem[]> {
+  const problems: LabProblem[] = [];
+  const uses = await imagesUsedByLab(labDir);
+  for (const use of uses) {
+    if (!isDeclared(use.image, declared))
+      problems.push({
+        file: `${show(use.file)}${use.line === undefined ? '' : `:${use.line}`}`,
+        message: `uses the image "${use.image}", which lab.yaml does not declare: add it to \`images:\` so \`up\` can put it into the nodes`,
+      });
+  }
+  declared.forEach((image, i) => {
+    if (!uses.some((use) => isDeclared(use.image, [image])))
+      problems.push({
+        file: labYaml,
+        field: `images[${i}]`,
+        message: `"${image}" is declared but no manifest, script or text of the lab uses it`,
+      });
+  });
+  return problems;
 }
 
 type ChecksImport = { ok: true; module: Record<string, unknown> } | { ok: false; message: string };

@@ -33,6 +33,15 @@ export const backupSchema = z.strictObject({
   path: z.string().regex(/^\/[^\0]*$/, 'an absolute path on the node'),
 });
 
+/** A container image reference with an explicit tag or digest (no implicit :latest). */
+const imageReference = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._\-/:]*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+    'an image reference with a tag or digest, e.g. nginx:1.27',
+  )
+  .refine((ref) => /[:@][^/]+$/.test(ref), { message: 'name a tag or digest, e.g. nginx:1.27' });
+
 export const labFileSchema = z.strictObject({
   id: z.string().regex(ID, 'lowercase letters, digits and dashes'),
   title: z.string().min(1),
@@ -50,6 +59,11 @@ export const labFileSchema = z.strictObject({
   cleanup: relativeFile,
   /** Node on which setup and cleanup run. */
   runOn: z.string().regex(TARGET).default('control-plane'),
+  /**
+   * Every container image the lab's manifests, scripts and texts use. `up`
+   * puts them into the nodes; `validate` rejects a file using any other.
+   */
+  images: z.array(imageReference).default([]),
   /** Node files the steps edit: copied at lab start, restored on reset. */
   backups: z.array(backupSchema).default([]),
   steps: z.array(labStepFileSchema).min(1),

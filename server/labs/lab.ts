@@ -25,6 +25,8 @@ export interface LoadedLab {
   summary: string;
   minutes: number;
   requires: string[];
+  /** Container images the lab uses (lab.yaml `images`), as written there. */
+  images: string[];
   intro: string;
   setup?: string;
   cleanup: string;
