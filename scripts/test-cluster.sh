@@ -157,15 +157,16 @@ main() {
   fi
   phase_done
 
-  if [[ "$MODE" == 1 ]]; then
-    phase "load stand-in images"
-    # One archive with every tag: one import per node instead of one per tag.
-    archive="$CLUSTER_STATE/standin-images.tar"
-    docker save -o "$archive" "${NGINX_TAGS[@]}" "${BUSYBOX_TAGS[@]}"
-    "$KIND" load image-archive --name "$CLUSTER" "$archive"
-    rm -f "$archive"
-    phase_done
-  fi
+  phase "lab images"
+  # What `hardening-lab up` does after creating a cluster: every image the
+  # labs declare, loaded from this host's Docker where a node lacks it (the
+  # offline stand-ins), or left to the registry. Exit 3 = some image is in
+  # neither place (its lab is reported not runnable, e.g. Falco offline).
+  rc=0
+  (cd "$REPO_ROOT" && HARDENING_LAB_OFFLINE="$MODE" HARDENING_LAB_STATE_DIR="$STATE_BASE" \
+    node server/bin.mjs load-images --name "$CLUSTER") || rc=$?
+  [[ $rc -eq 0 || $rc -eq 3 ]] || die "loading the labs' images into the nodes failed (exit $rc)"
+  phase_done
 
   phase "tests"
   (cd "$REPO_ROOT" && KUBECONFIG="$KUBECONFIG_PATH" HARDENING_LAB_CLUSTER="$CLUSTER" \

@@ -25,8 +25,11 @@ import { NoClusterProvider } from './cluster/no-cluster-provider.js';
 import { chooseNodeImage, dockerImagePresence } from './cluster/node-image.js';
 import { findDocker } from './cluster/kind-tool.js';
 import { checkCommand, testLabCommand, validateCommand } from './cli/lab-commands.js';
-import { createLabEngine } from './labs/lab-engine.js';
+import { createLabEngine, DEFAULT_LABS_DIR } from './labs/lab-engine.js';
 import { formatProblem } from './labs/lab-problem.js';
+import { ImagePresence } from './cluster/image-presence.js';
+import { loadCatalog } from './labs/lab-catalog.js';
+import type { ClusterProgress } from './protocol.js';
 
 const serveOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535),
@@ -96,6 +99,8 @@ function resolveToken(options: ServeOptions, io: Io): string | undefined {
 
 interface Serving {
   server: RunningServer;
+  /** Every image the loaded labs declare, in lab order. */
+  labImages: string[];
   /** Stop the server and release the lab engine (database, connections). */
   shutdown(): Promise<void>;
 }
@@ -130,7 +135,7 @@ async function serve(options: ServeOptions, provider: ClusterProvider, token: st
   };
   process.once('SIGINT', () => void stop('Ctrl-C'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  return { server, shutdown };
+  return { server, shutdown, labImages: engine.catalog.list().flatMap((lab) => lab.images) };
 }
 
 async function preflightOrExit(options: ServeOptions, clusterNeeded: boolean, io: Io): Promise<boolean> {
@@ -153,19 +158,25 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
   io.out(`Node image: ${choice.image} — ${choice.reason}.`);
   const provider = new KindProvider({ name: options.name, image: choice.image, kindConfig: options.kindConfig });
   // Serve first so an open page shows creation progress live.
-  const { server, shutdown } = await serve({ ...options, open: false }, provider, token, io);
+  const { server, shutdown, labImages } = await serve({ ...options, open: false }, provider, token, io);
   const started = Date.now();
+  const report = (event: ClusterProgress) => {
+    io.out(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${event.line}`);
+    server.publishProgress(event);
+  };
   try {
-    await provider.ensure({
-      onProgress: (event) => {
-        io.out(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${event.line}`);
-        server.publishProgress(event);
-      },
-    });
+    await provider.ensure({ onProgress: report });
   } catch (error) {
     io.err(`\n✗ ${(error as Error).message}`);
     await shutdown();
     return 1;
+  }
+  try {
+    // Offline nodes cannot pull: put the labs' images in before a learner needs them.
+    await new ImagePresence({ provider }).preload(labImages, (line) => report({ stage: 'images', line }));
+  } catch (error) {
+    // The cluster works; labs whose images are missing say so on the lab list.
+    io.err(`! ${(error as Error).message}`);
   }
   server.publishStatus(await provider.status());
   io.out(`\nReady. Terminals: one per node; \`kubectl get nodes\` works in the control-plane tab.\n    ${server.startUrl}\n`);
@@ -223,6 +234,30 @@ async function statusCommand(raw: { name: string; json?: boolean }, io: Io): Pro
   return cluster.state === 'running' ? 0 : 3;
 }
 
+/** `load-images`: what `up` does for images, alone (the cluster tier and scripts use it). */
+async function loadImagesCommand(raw: { name: string }, io: Io): Promise<number> {
+  const catalog = await loadCatalog(DEFAULT_LABS_DIR);
+  for (const problem of catalog.problems) io.err(`! ${formatProblem(problem)}`);
+  let provider: KindProvider;
+  try {
+    provider = await existingCluster(raw.name);
+  } catch (error) {
+    io.err(`✗ ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    const states = await new ImagePresence({ provider }).preload(
+      catalog.list().flatMap((lab) => lab.images),
+      io.out,
+    );
+    // Unavailable images make labs not runnable; that is reported, not a failure of this command.
+    return states.every((s) => s.missingOn.length === 0 || s.pullable) ? 0 : 3;
+  } catch (error) {
+    io.err(`✗ ${(error as Error).message}`);
+    return 1;
+  }
+}
+
 /** The cluster `up` made (or any kind cluster by name), for commands that only use it. */
 async function existingCluster(name: string): Promise<KindProvider> {
   const provider = new KindProvider({ name, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
@@ -264,6 +299,13 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
       exitCode = await statusCommand(opts, io);
     });
 
+  program
+    .command('load-images')
+    .description("put every image the labs declare into the cluster's nodes (what `up` does after creating it)")
+    .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
+    .action(async (opts: { name: string }) => {
+      exitCode = await loadImagesCommand(opts, io);
+    });
   program
     .command('validate')
     .description('validate lab files: schema, referenced files, a check and a solution per step')

@@ -18,6 +18,8 @@ const CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 const ROLE_LABEL = 'io.x-k8s.kind.role';
 const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
 const QUICK_TIMEOUT_MS = 15_000;
+/** kind load of a few hundred MB into two nodes: seconds normally, minutes on a loaded host. */
+const LOAD_TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface KindProviderOptions {
   name: string;
@@ -280,6 +282,34 @@ export class KindProvider implements ClusterProvider {
     const container = this.containerFor(target);
     const env = target === 'control-plane' ? ['-e', 'KUBECONFIG=/etc/kubernetes/admin.conf'] : [];
     return { file: this.dockerBinary(), args: ['exec', ...env, container, ...argv] };
+  }
+
+  async loadImages(images: readonly string[], say: (line: string) => void): Promise<void> {
+    if (images.length === 0) return;
+    const started = Date.now();
+    // One kind load for all images: one archive, one import per node.
+    const child = execa(this.kindBinary(), ['load', 'docker-image', '--name', this.name, ...images], {
+      timeout: LOAD_TIMEOUT_MS,
+      env: this.env,
+      all: true,
+      reject: false,
+    });
+    const lines: string[] = [];
+    if (child.all) {
+      readline.createInterface({ input: child.all }).on('line', (raw) => {
+        const line = stripVTControlCharacters(raw).trim();
+        if (!line) return;
+        lines.push(line);
+        say(line);
+      });
+    }
+    const result = await child;
+    if (result.exitCode !== 0 || result.failed) {
+      throw new Error(
+        `kind could not load ${images.join(', ')} into the nodes of "${this.name}"${result.timedOut ? ` within ${LOAD_TIMEOUT_MS / 60_000} minutes` : ''}:\n${lines.slice(-10).join('\n')}\nFix: check \`docker images\` lists them and that the disk has room, then run \`hardening-lab up\` again.`,
+      );
+    }
+    say(`Loaded in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
   }
 
   async delete(): Promise<void> {

@@ -41,5 +41,10 @@ export interface ClusterProvider {
   closeNodeShell?(target: string, shellTag: string): Promise<void>;
   /** A non-interactive command on a node (for checks and solutions). */
   nodeCommand(target: string, argv: string[]): Command;
+  /**
+   * Copies images from the host's Docker into every node (kind load), for
+   * hosts whose nodes cannot pull them. `say` gets progress lines.
+   */
+  loadImages?(images: readonly string[], say: (line: string) => void): Promise<void>;
   delete(): Promise<void>;
 }

@@ -19,7 +19,8 @@ import { loadCatalog, type LabCatalog } from './lab-catalog.js';
 import { createLabRouter } from './lab-routes.js';
 import type { NodeRunner } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
-import { LabService } from './lab-service.js';
+import { LabService, type ImageProbe } from './lab-service.js';
+import { ImagePresence } from '../cluster/image-presence.js';
 import { NodeScriptRunner } from './node-scripts.js';
 
 export const DEFAULT_LABS_DIR = path.join(PROJECT_ROOT, 'labs');
@@ -33,6 +34,8 @@ export interface LabEngineOptions {
   /** Override the view checks use (tests: a RecordedClusterView). Default: the real cluster. */
   view?: () => ClusterView | Promise<ClusterView>;
   capabilities?: CapabilityProbe;
+  /** Whether declared images can run in the nodes. Default: asked of the provider's nodes. */
+  images?: ImageProbe;
   /** Where lab files land on nodes (default /root/labs). */
   labFilesRoot?: string;
   /**
@@ -64,6 +67,7 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
     ...(options.labFilesRoot ? { labFilesRoot: options.labFilesRoot } : {}),
   });
   const backups = new LabBackups({ provider: options.provider, dir: path.join(options.stateDir, 'backups') });
+  const imagePresence = new ImagePresence({ provider: options.provider });
   const service = new LabService({
     catalog,
     runner,
@@ -71,6 +75,7 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
     scripts,
     backups,
     capabilities: options.capabilities ?? probeHostCapabilities,
+    images: options.images ?? ((images) => imagePresence.reports(images)),
     ...(options.log ? { log: options.log } : {}),
   });
   // Break-glass first: its diagnosis/restore routes live under /labs/:lab too.

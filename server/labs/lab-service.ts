@@ -19,8 +19,13 @@ export interface LabServiceOptions {
   scripts: NodeScriptRunner;
   backups: LabBackups;
   capabilities: CapabilityProbe;
+  /** Whether the lab's declared images can run in the nodes (default: not asked). */
+  images?: ImageProbe;
   log?: (line: string) => void;
 }
+
+/** One report per declared image: in the nodes, pullable, or why not and the fix. */
+export type ImageProbe = (images: readonly string[]) => Promise<CapabilityReport[]>;
 
 /** How long a host-capability answer is reused. */
 const CAPABILITY_TTL_MS = 60_000;
@@ -32,6 +37,7 @@ export class LabService {
   private readonly scripts: NodeScriptRunner;
   private readonly backups: LabBackups;
   private readonly probe: CapabilityProbe;
+  private readonly imageProbe: ImageProbe;
   private readonly log: (line: string) => void;
   private readonly capabilityCache = new Map<string, { at: number; reports: Promise<CapabilityReport[]> }>();
   private readonly starting = new Map<string, Promise<void>>();
@@ -44,6 +50,7 @@ export class LabService {
     this.scripts = options.scripts;
     this.backups = options.backups;
     this.probe = options.capabilities;
+    this.imageProbe = options.images ?? (async () => []);
     this.log = options.log ?? ((line) => console.log(line));
   }
 
@@ -61,12 +68,15 @@ export class LabService {
   }
 
   private capabilities(lab: LoadedLab): Promise<CapabilityReport[]> {
-    const key = lab.requires.join(',');
+    const key = `${lab.requires.join(',')}|${lab.images.join(',')}`;
     const cached = this.capabilityCache.get(key);
     // Short-lived: a learner who fixes the host (kind load of Falco's image,
     // a cluster created after the server) sees the lab unlock without a restart.
     if (cached && Date.now() - cached.at < CAPABILITY_TTL_MS) return cached.reports;
-    const reports = this.probe(lab.requires);
+    const reports = Promise.all([this.probe(lab.requires), this.imageProbe(lab.images)]).then(([host, images]) => [
+      ...host,
+      ...images,
+    ]);
     this.capabilityCache.set(key, { at: Date.now(), reports });
     return reports;
   }
