@@ -68,6 +68,7 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${process.env.HARDENING_LAB
       await run('unload', lab.cleanup);
       await run('pod', 'kubectl apply -f "$HL_LAB_FILES/manifests/hello-apparmor.yaml"');
       const findings = await eventually(
+        'the runtime to refuse the pod: apparmor profile not found',
         () => podConfined(view),
         (f) => f.some((x) => /apparmor profile not found/.test(x.found)),
       );

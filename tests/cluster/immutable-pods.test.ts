@@ -69,6 +69,7 @@ describe(`immutable-pods on "${cluster}"`, () => {
     it("the blog's manifest as printed: writable, and nginx crash-loops on the hidden /var/log/nginx", async () => {
       await run('blog-as-is', 'kubectl apply --validate=false -f "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml"');
       const findings = await eventually(
+        'nginx to crash-loop on the hidden /var/log/nginx',
         () => readOnlyRoot(view),
         (f) => f.some((x) => x.expected.includes('running and ready') && !!x.advice?.includes('/var/log/nginx')),
       );
@@ -85,6 +86,7 @@ describe(`immutable-pods on "${cluster}"`, () => {
         `sed 's/readonlyRootFilesystem/readOnlyRootFilesystem/' "$HL_LAB_FILES/manifests/blog-immutable-pod.yaml" | kubectl apply -f -`,
       );
       const findings = await eventually(
+        'nginx to crash-loop on /var/cache/nginx',
         () => readOnlyRoot(view),
         (f) => f.some((x) => x.expected.includes('running and ready') && !!x.advice?.includes('/var/cache/nginx')),
       );
@@ -97,6 +99,7 @@ describe(`immutable-pods on "${cluster}"`, () => {
     it('names "- c" in the startup probe', async () => {
       await run('blog-probe', 'kubectl apply -f "$HL_LAB_FILES/manifests/blog-startup-probe.yaml"');
       const findings = await eventually(
+        'the startup probe to fail on "- c"',
         () => startupProbeRemovesShell(view),
         (f) => f.some((x) => x.found.includes('Startup probe failed')),
       );

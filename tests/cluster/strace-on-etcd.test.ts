@@ -19,16 +19,10 @@ const { cluster, view } = harness;
 const run = (name: string, script: string, timeoutMs?: number) => harness.run(name, script, timeoutMs);
 const step = (id: string): LoadedStep => harness.step(id);
 
-/** Checks right after an apiserver restart may meet a closed port: retry those, not failures. */
+/** Solutions restart the apiserver: wait, by name, until it answers, then check once. */
 async function check(id: string): Promise<Finding[]> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await step(id).check(view);
-    } catch (error) {
-      if (attempt >= 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-    }
-  }
+  await harness.apiserverAnswers();
+  return step(id).check(view);
 }
 
 const failedOnes = (findings: Finding[]) => findings.filter((f) => !f.ok);

@@ -28,8 +28,14 @@ export function clusterFromEnv(): { kubeconfig: string; cluster: string } {
 /** Findings as an assertion message: what a failed expectation prints. */
 export const show = (findings: Finding[]): string => JSON.stringify(findings, null, 2);
 
-/** Re-checks until `done` says the cluster reached the state under test (or time is up: the caller asserts). */
+/**
+ * Re-checks until `done` says the cluster reached the state named by `what`,
+ * or `seconds` pass. Either way the caller asserts on the findings returned;
+ * on time-out the wait says what it waited for, so a failure reads as
+ * "waited 90 s for X; last findings: …", not as a bare mismatch.
+ */
 export async function eventually(
+  what: string,
   check: () => Promise<Finding[]>,
   done: (findings: Finding[]) => boolean,
   seconds = 90,
@@ -37,7 +43,36 @@ export async function eventually(
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const findings = await check();
-    if (done(findings) || Date.now() > deadline) return findings;
+    if (done(findings)) return findings;
+    if (Date.now() > deadline) {
+      console.warn(`[cluster tier] waited ${seconds} s for ${what}; the last findings follow in the assertion`);
+      return findings;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/**
+ * Polls `probe` every 2 s until it returns a value. On time-out it throws,
+ * naming what it waited for and the last thing it saw (a probe's `seen` or
+ * its error), never retrying blindly past its deadline.
+ */
+export async function waitFor<T>(
+  what: string,
+  seconds: number,
+  probe: () => Promise<{ value: T } | { seen: string }>,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let seen = 'nothing yet';
+  for (;;) {
+    try {
+      const result = await probe();
+      if ('value' in result) return result.value;
+      seen = result.seen;
+    } catch (error) {
+      seen = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`waited ${seconds} s for ${what}; last seen: ${seen}`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
@@ -112,6 +147,13 @@ export class LabOnCluster {
 done
 echo control plane healthy`,
       600_000,
+    );
+  }
+
+  /** Waits until the apiserver answers reads again (after a manifest edit restarted it). */
+  async apiserverAnswers(seconds = 180): Promise<void> {
+    await waitFor('the apiserver to answer a read of namespace default', seconds, async () =>
+      (await this.view.getNamespace('default')) ? { value: true } : { seen: 'namespace default not found' },
     );
   }
 
