@@ -180,7 +180,22 @@ export const solutionSchema = z.object({
 });
 export type Solution = z.infer<typeof solutionSchema>;
 
-export const resetResultSchema = z.object({ ok: z.boolean(), log: z.string() });
+/** One component of a working cluster, as the reset and the health route report it. */
+export const healthItemSchema = z.object({
+  /** What the learner would call it: "API server", "CoreDNS", "cluster DNS". */
+  component: z.string(),
+  ok: z.boolean(),
+  /** What was found, in plain words ("2/2 pods ready", "CrashLoopBackOff, 6 restarts"). */
+  found: z.string(),
+});
+export type HealthItem = z.infer<typeof healthItemSchema>;
+
+export const resetResultSchema = z.object({
+  ok: z.boolean(),
+  log: z.string(),
+  /** After a lab that restarts control-plane components: every component, once settled (or at the deadline). */
+  health: z.array(healthItemSchema).optional(),
+});
 export type ResetResult = z.infer<typeof resetResultSchema>;
 
 /**
@@ -192,6 +207,7 @@ export type ResetResult = z.infer<typeof resetResultSchema>;
  *   POST /api/labs/:lab/steps/:step/hint      → { hint: string, index: number }
  *   POST /api/labs/:lab/steps/:step/solution  → Solution (403 until allowed)
  *   POST /api/labs/:lab/reset                 → ResetResult
+ *   GET  /api/cluster/health                  → HealthItem[] (the page polls it during a reset)
  *   POST /api/labs/:lab/current               → body { stepId } (where the learner is)
  */
 export const currentStepBodySchema = z.object({ stepId: z.string().max(100) });

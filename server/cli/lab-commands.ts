@@ -16,7 +16,9 @@ import type { CheckResult, Finding } from '../protocol.js';
 import type { LoadedLab, LoadedStep } from '../labs/lab.js';
 import { LabBackups } from '../labs/lab-backups.js';
 import { loadCatalog, LabCatalog } from '../labs/lab-catalog.js';
-import { DEFAULT_LABS_DIR } from '../labs/lab-engine.js';
+import { waitForClusterHealth } from '../checks/cluster-health.js';
+import { restartsControlPlane } from '../labs/lab.js';
+import { DEFAULT_LABS_DIR, HEALTH_SETTLE_MS } from '../labs/lab-engine.js';
 import { LAB_FILE, loadLab } from '../labs/lab-loader.js';
 import { formatProblem } from '../labs/lab-problem.js';
 import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../labs/node-scripts.js';
@@ -276,6 +278,26 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
     const finalCleanup = await runScript('cleanup', lab.cleanup, lab.runOn, SCRIPT_TIMEOUT_MS.cleanup);
     ok &&= finalCleanup.ok && restored.ok;
     await fs.rm(backupDir, { recursive: true, force: true });
+    // The lab restarted control-plane components: it must leave every part
+    // of the cluster working for whatever runs next, and say what it awaits.
+    if (restartsControlPlane(lab) && !deps.view) {
+      const health = makeView(deps);
+      try {
+        const items = await waitForClusterHealth(health.view, {
+          deadlineMs: HEALTH_SETTLE_MS,
+          say: (line) => io.out(`  cluster: ${line}`),
+        });
+        const broken = items.filter((i) => !i.ok);
+        if (broken.length > 0) {
+          ok = false;
+          io.err(
+            `  ✗ after cleanup the cluster is not fully working: ${broken.map((b) => `${b.component}: ${b.found}`).join('; ')}`,
+          );
+        }
+      } finally {
+        health.close();
+      }
+    }
   }
   for (const line of table(rows)) io.out(line);
   io.out(

@@ -19,7 +19,8 @@ import { loadCatalog, type LabCatalog } from './lab-catalog.js';
 import { createLabRouter } from './lab-routes.js';
 import type { NodeRunner } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
-import { LabService, type ImageProbe } from './lab-service.js';
+import { LabService, type ClusterHealthWatch, type ImageProbe } from './lab-service.js';
+import { clusterHealth, waitForClusterHealth } from '../checks/cluster-health.js';
 import { ImagePresence } from '../cluster/image-presence.js';
 import { NodeScriptRunner } from './node-scripts.js';
 
@@ -34,6 +35,8 @@ export interface LabEngineOptions {
   /** Override the view checks use (tests: a RecordedClusterView). Default: the real cluster. */
   view?: () => ClusterView | Promise<ClusterView>;
   capabilities?: CapabilityProbe;
+  /** Whether the cluster works after a reset. Default: asked of the real cluster (none with `view`). */
+  health?: ClusterHealthWatch;
   /** Whether declared images can run in the nodes. Default: asked of the provider's nodes. */
   images?: ImageProbe;
   /** Where lab files land on nodes (default /root/labs). */
@@ -57,6 +60,16 @@ export interface LabEngine {
   close(): void;
 }
 
+/** How long a reset waits for the cluster to work again (kubelet back-off alone can reach 5 min). */
+export const HEALTH_SETTLE_MS = 6 * 60_000;
+
+function clusterHealthWatch(view: () => ClusterView | Promise<ClusterView>): ClusterHealthWatch {
+  return {
+    now: async () => clusterHealth(await view()),
+    settle: async (say) => waitForClusterHealth(await view(), { deadlineMs: HEALTH_SETTLE_MS, say }),
+  };
+}
+
 export async function createLabEngine(options: LabEngineOptions): Promise<LabEngine> {
   const catalog = await loadCatalog(options.labsDir ?? DEFAULT_LABS_DIR);
   const source = options.view ? undefined : new KubeClusterViewSource(options.provider);
@@ -68,6 +81,8 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
   });
   const backups = new LabBackups({ provider: options.provider, dir: path.join(options.stateDir, 'backups') });
   const imagePresence = new ImagePresence({ provider: options.provider });
+  // Health of the real cluster; a test's recorded view has no control plane to wait for.
+  const health = options.health ?? (source ? clusterHealthWatch(() => source.get()) : undefined);
   const service = new LabService({
     catalog,
     runner,
@@ -76,6 +91,7 @@ export async function createLabEngine(options: LabEngineOptions): Promise<LabEng
     backups,
     capabilities: options.capabilities ?? probeHostCapabilities,
     images: options.images ?? ((images) => imagePresence.reports(images)),
+    ...(health ? { health } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   // Break-glass first: its diagnosis/restore routes live under /labs/:lab too.

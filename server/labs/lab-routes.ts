@@ -110,6 +110,12 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
       res.json(await service.reset(params(req).lab));
     }),
   );
+  router.get(
+    '/cluster/health',
+    wrap(async (_req, res) => {
+      res.json(await service.clusterHealth());
+    }),
+  );
   router.post(
     '/labs/:lab/current',
     wrap((req, res) => {

@@ -3,9 +3,17 @@
 // persists before it returns, so a response the page has seen survives a crash.
 import type { CheckRunner } from '../checks/check-runner.js';
 import type { ProgressStore } from '../progress/progress-store.js';
-import type { CapabilityReport, CheckResult, LabDetail, LabSummary, ResetResult, Solution } from '../protocol.js';
+import type {
+  CapabilityReport,
+  CheckResult,
+  HealthItem,
+  LabDetail,
+  LabSummary,
+  ResetResult,
+  Solution,
+} from '../protocol.js';
 import type { CapabilityProbe } from './capabilities.js';
-import type { LoadedLab, LoadedStep } from './lab.js';
+import { restartsControlPlane, type LoadedLab, type LoadedStep } from './lab.js';
 import type { LabBackups } from './lab-backups.js';
 import type { LabCatalog } from './lab-catalog.js';
 import { LabError } from './lab-error.js';
@@ -21,11 +29,20 @@ export interface LabServiceOptions {
   capabilities: CapabilityProbe;
   /** Whether the lab's declared images can run in the nodes (default: not asked). */
   images?: ImageProbe;
+  /** Whether the whole cluster works (default: not asked; resets then do not wait for it). */
+  health?: ClusterHealthWatch;
   log?: (line: string) => void;
 }
 
 /** One report per declared image: in the nodes, pullable, or why not and the fix. */
 export type ImageProbe = (images: readonly string[]) => Promise<CapabilityReport[]>;
+
+/** The cluster's components: one look, or a wait until all work. */
+export interface ClusterHealthWatch {
+  now(): Promise<HealthItem[]>;
+  /** Until every component works or the deadline passes; `say` gets what is still awaited. */
+  settle(say: (line: string) => void): Promise<HealthItem[]>;
+}
 
 /** How long a host-capability answer is reused. */
 const CAPABILITY_TTL_MS = 60_000;
@@ -38,6 +55,7 @@ export class LabService {
   private readonly backups: LabBackups;
   private readonly probe: CapabilityProbe;
   private readonly imageProbe: ImageProbe;
+  private readonly health: ClusterHealthWatch | undefined;
   private readonly log: (line: string) => void;
   private readonly capabilityCache = new Map<string, { at: number; reports: Promise<CapabilityReport[]> }>();
   private readonly starting = new Map<string, Promise<void>>();
@@ -51,6 +69,7 @@ export class LabService {
     this.backups = options.backups;
     this.probe = options.capabilities;
     this.imageProbe = options.images ?? (async () => []);
+    this.health = options.health;
     this.log = options.log ?? ((line) => console.log(line));
   }
 
@@ -238,7 +257,25 @@ export class LabService {
     log.push(`cleanup (exit ${cleanup.exitCode ?? 'none'}, ${cleanup.durationMs} ms):`, cleanup.log.trimEnd());
     this.progress.resetLab(lab.id);
     this.startedHere.delete(lab.id);
+    // Restarting the apiserver takes the controller manager and scheduler
+    // down with it (they lose their leases); the next lab must not meet a
+    // half-working cluster. Wait, saying what for, until every part works.
+    let health: HealthItem[] | undefined;
+    if (this.health && restartsControlPlane(lab)) {
+      health = await this.health.settle((line) => log.push(line));
+    }
     await this.start(lab);
-    return { ok: restored.ok && cleanup.ok, log: log.filter((l) => l !== '').join('\n') };
+    const healthy = health?.every((h) => h.ok) ?? true;
+    const result: ResetResult = {
+      ok: restored.ok && cleanup.ok && healthy,
+      log: log.filter((l) => l !== '').join('\n'),
+    };
+    if (health) result.health = health;
+    return result;
+  }
+
+  /** Every cluster component, looked at once (the page polls this during a reset). */
+  async clusterHealth(): Promise<HealthItem[]> {
+    return this.health ? this.health.now() : [];
   }
 }

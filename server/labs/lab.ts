@@ -35,3 +35,14 @@ export interface LoadedLab {
   backups: BackupSpec[];
   steps: LoadedStep[];
 }
+
+/** Static-pod manifests: editing one restarts a control-plane component. */
+const CONTROL_PLANE_MANIFESTS = '/etc/kubernetes/manifests/';
+
+/**
+ * Whether resetting the lab restarts control-plane components (it restores a
+ * static-pod manifest), so the cluster must be waited for afterwards.
+ */
+export function restartsControlPlane(lab: LoadedLab): boolean {
+  return lab.backups.some((b) => b.path.startsWith(CONTROL_PLANE_MANIFESTS));
+}

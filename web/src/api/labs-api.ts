@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import {
   checkResultSchema,
+  healthItemSchema,
   labDetailSchema,
   labSummarySchema,
   resetResultSchema,
   solutionSchema,
   type CheckResult,
+  type HealthItem,
   type LabDetail,
   type LabSummary,
   type ResetResult,
@@ -42,6 +44,11 @@ export function fetchSolution(labId: string, stepId: string): Promise<Solution> 
 
 export function resetLab(labId: string): Promise<ResetResult> {
   return postJson(`${labPath(labId)}/reset`, {}, resetResultSchema);
+}
+
+/** Every cluster component, looked at now (polled while a reset waits for the cluster). */
+export function fetchClusterHealth(signal?: AbortSignal): Promise<HealthItem[]> {
+  return getJson('/api/cluster/health', z.array(healthItemSchema), signal);
 }
 
 export async function reportCurrentStep(labId: string, stepId: string): Promise<void> {
