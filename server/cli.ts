@@ -178,6 +178,8 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
     // The cluster works; labs whose images are missing say so on the lab list.
     io.err(`! ${(error as Error).message}`);
   }
+  // The page keeps its progress log open until an event says done.
+  report({ stage: 'ready', line: 'Cluster and lab images ready.', done: true });
   server.publishStatus(await provider.status());
   io.out(`\nReady. Terminals: one per node; \`kubectl get nodes\` works in the control-plane tab.\n    ${server.startUrl}\n`);
   if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
