@@ -26,6 +26,13 @@ function pod(name: string, labels: Record<string, string>, ready: boolean, waiti
 }
 
 const KUBE_SYSTEM = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } };
+const API_SERVICE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'kubernetes', namespace: 'default' },
+  spec: { clusterIP: '10.96.0.1' },
+};
+const CURL_VIP = ['curl', '-sk', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', 'https://10.96.0.1:443/readyz'];
 const DNS_SERVICE = {
   apiVersion: 'v1',
   kind: 'Service',
@@ -36,11 +43,25 @@ const DNS_SERVICE = {
 const ANSWER =
   '00 5b 4c 48 85 00 00 01 00 01 00 00 00 00 0a 6b 75 62 65 72 6e 65 74 65 73 07 64 65 66 61 75 6c 74 03 73 76 63 07 63 6c 75 73 74 65 72 05 6c 6f 63 61 6c 00 00 01 00 01 c0 0c 00 01 00 01 00 00 00 05 00 04 0a 60 00 01';
 
-function healthy(overrides: { cm?: ReturnType<typeof pod>; dns?: string } = {}): Recording {
+// The same answer for the canary's name, pointing at 10.96.0.1 (its recorded "old" IP).
+function healthy(
+  overrides: { cm?: ReturnType<typeof pod>; dns?: string; vip?: string; canaryIp?: string } = {},
+): Recording {
   return {
     objects: [
       KUBE_SYSTEM,
       DNS_SERVICE,
+      API_SERVICE,
+      ...(overrides.canaryIp
+        ? [
+            {
+              apiVersion: 'v1',
+              kind: 'Service',
+              metadata: { name: 'hardening-lab-dns-canary', namespace: 'kube-system' },
+              spec: { clusterIP: overrides.canaryIp },
+            },
+          ]
+        : []),
       overrides.cm ?? pod('kube-controller-manager-cp', { component: 'kube-controller-manager' }, true),
       pod('kube-scheduler-cp', { component: 'kube-scheduler' }, true),
       pod('coredns-a', { 'k8s-app': 'kube-dns' }, true),
@@ -54,6 +75,12 @@ function healthy(overrides: { cm?: ReturnType<typeof pod>; dns?: string } = {}):
         argv: dnsProbeArgv('10.96.0.10'),
         result: { exitCode: 0, stdout: overrides.dns ?? ANSWER, stderr: '' },
       },
+      {
+        node: 'control-plane',
+        argv: dnsProbeArgv('10.96.0.10', 'hardening-lab-dns-canary.kube-system.svc.cluster.local'),
+        result: { exitCode: 0, stdout: overrides.dns ?? ANSWER, stderr: '' },
+      },
+      { node: 'control-plane', argv: CURL_VIP, result: { exitCode: 0, stdout: overrides.vip ?? '200', stderr: '' } },
     ],
   };
 }
@@ -68,6 +95,7 @@ describe('clusterHealth', () => {
       ['CoreDNS', true],
       ['kube-proxy', true],
       ['pod network', true],
+      ['API server through its Service IP (kube-proxy)', true],
       ['cluster DNS', true],
     ]);
     expect(items.at(-1)?.found).toBe(
@@ -98,6 +126,29 @@ describe('clusterHealth', () => {
     ]);
   });
 
+  it('names a Service IP kube-proxy has no rules for, and a CoreDNS that answers from an old view', async () => {
+    const view = new RecordedClusterView(healthy({ vip: '000', canaryIp: '10.96.200.7' }));
+    const broken = (await clusterHealth(view)).filter((i) => !i.ok);
+    expect(broken).toEqual([
+      {
+        component: 'API server through its Service IP (kube-proxy)',
+        ok: false,
+        found: 'https://10.96.0.1/readyz did not answer from node control-plane (no rules for it yet?)',
+      },
+      {
+        component: 'cluster DNS',
+        ok: false,
+        found:
+          "hardening-lab-dns-canary.kube-system.svc.cluster.local → 10.96.0.1, but the Service's IP is 10.96.200.7: CoreDNS answers from an old view of the API",
+      },
+    ]);
+  });
+
+  it('passes the canary when DNS gives the Service its current IP', async () => {
+    const items = await clusterHealth(new RecordedClusterView(healthy({ canaryIp: '10.96.0.1' })));
+    expect(items.every((i) => i.ok)).toBe(true);
+  });
+
   it('stops at the API server when it does not answer', async () => {
     const items = await clusterHealth(new RecordedClusterView({ unreachable: true }));
     expect(items).toHaveLength(1);
@@ -115,6 +166,7 @@ describe('clusterHealth', () => {
       'CoreDNS',
       'kube-proxy',
       'pod network',
+      'API server through its Service IP (kube-proxy)',
       'cluster DNS',
     ]);
     // Said once: the same set of missing components is not repeated every poll.

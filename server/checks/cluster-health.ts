@@ -2,8 +2,9 @@
 // the API server, which takes the controller manager and scheduler (they lose
 // their leases and exit) and, with them, everything that needs a controller.
 // After such a lab's reset the engine asks this module, component by
-// component, and says what it is still waiting for; the final item is
-// behaviour, a real DNS question through the DNS Service from a node.
+// component, and says what it is still waiting for; the last two items are
+// behaviour: the API through its Service IP, and a real DNS question through
+// the DNS Service from a node, for a name newer than the restart.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { HealthItem } from '../protocol.js';
 import type { ClusterView } from './cluster-view.js';
@@ -53,22 +54,63 @@ async function podComponent(view: ClusterView, component: string, selectors: str
   return { component, ok: false, found: `no pods in kube-system with ${selectors.join(' or ')}` };
 }
 
-async function dnsAnswers(view: ClusterView): Promise<HealthItem> {
+/**
+ * A Service the health check creates afresh before it waits: CoreDNS serves
+ * names from a cache it fills by watching the API through the kubernetes
+ * Service, so after an apiserver restart it keeps answering old names while a
+ * Service created since is NXDOMAIN (seen on kind 1.34 for up to two minutes).
+ * Only a name newer than the restart proves DNS has caught up.
+ */
+export const DNS_CANARY = { namespace: 'kube-system', name: 'hardening-lab-dns-canary' } as const;
+
+async function serviceIp(view: ClusterView, namespace: string, name: string): Promise<string | undefined> {
+  const service = (await view.getObject({ apiVersion: 'v1', kind: 'Service', name, namespace }, CALL)) as
+    { spec?: { clusterIP?: string } } | undefined;
+  return service?.spec?.clusterIP || undefined;
+}
+
+async function dnsAnswers(view: ClusterView, node: string): Promise<HealthItem> {
   const component = 'cluster DNS';
-  const service = (await view.getObject(
-    { apiVersion: 'v1', kind: 'Service', name: 'kube-dns', namespace: 'kube-system' },
-    CALL,
-  )) as { spec?: { clusterIP?: string } } | undefined;
-  const ip = service?.spec?.clusterIP;
-  if (!ip) return { component, ok: false, found: 'no kube-dns Service with a cluster IP in kube-system' };
-  const [node] = await view.nodes(CALL);
-  if (!node) return { component, ok: false, found: 'no node to ask from' };
-  const result = await view.execOnNode(node.target, dnsProbeArgv(ip), { timeoutMs: 10_000 });
-  if (result.exitCode === 2) return { component, ok: false, found: `nothing answers on ${ip}:53 (kube-proxy rules?)` };
+  const dnsIp = await serviceIp(view, 'kube-system', 'kube-dns');
+  if (!dnsIp) return { component, ok: false, found: 'no kube-dns Service with a cluster IP in kube-system' };
+  // The canary when there is one (a name newer than the last restart), else the API's own name.
+  const canaryIp = await serviceIp(view, DNS_CANARY.namespace, DNS_CANARY.name);
+  const name = canaryIp ? `${DNS_CANARY.name}.${DNS_CANARY.namespace}.svc.cluster.local` : PROBE_NAME;
+  const result = await view.execOnNode(node, dnsProbeArgv(dnsIp, name), { timeoutMs: 10_000 });
+  if (result.exitCode === 2)
+    return { component, ok: false, found: `nothing answers on ${dnsIp}:53 from node ${node} (kube-proxy rules?)` };
   const answer = parseDnsAnswer(result.stdout);
-  return answer.ok
-    ? { component, ok: true, found: `${PROBE_NAME} → ${answer.addresses.join(', ')} (asked ${ip} from ${node.target})` }
-    : { component, ok: false, found: `${PROBE_NAME} via ${ip} from ${node.target}: ${answer.reason}` };
+  if (!answer.ok) return { component, ok: false, found: `${name} via ${dnsIp} from ${node}: ${answer.reason}` };
+  if (canaryIp && !answer.addresses.includes(canaryIp))
+    return {
+      component,
+      ok: false,
+      found: `${name} → ${answer.addresses.join(', ')}, but the Service's IP is ${canaryIp}: CoreDNS answers from an old view of the API`,
+    };
+  return { component, ok: true, found: `${name} → ${answer.addresses.join(', ')} (asked ${dnsIp} from ${node})` };
+}
+
+/**
+ * Pods reach the API through the kubernetes Service's IP, which works only
+ * once the restarted apiserver has re-added its address and kube-proxy has
+ * written the rules for it (seen: a minute after the apiserver answered).
+ * Any HTTP answer through that IP proves the path.
+ */
+const API_VIA_SERVICE = 'API server through its Service IP (kube-proxy)';
+
+async function apiThroughService(view: ClusterView, node: string): Promise<HealthItem> {
+  const component = API_VIA_SERVICE;
+  const ip = await serviceIp(view, 'default', 'kubernetes');
+  if (!ip) return { component, ok: false, found: 'no kubernetes Service in default' };
+  const result = await view.execOnNode(
+    node,
+    ['curl', '-sk', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', `https://${ip}:443/readyz`],
+    { timeoutMs: 8_000 },
+  );
+  const code = result.stdout.trim();
+  return /^[1-5]\d\d$/.test(code)
+    ? { component, ok: true, found: `https://${ip}/readyz answered ${code} from node ${node}` }
+    : { component, ok: false, found: `https://${ip}/readyz did not answer from node ${node} (no rules for it yet?)` };
 }
 
 /** Every component, each judged on its own: one failing read does not hide the others. */
@@ -78,6 +120,9 @@ export async function clusterHealth(view: ClusterView): Promise<HealthItem[]> {
     (error: unknown): HealthItem => ({ component: 'API server', ok: false, found: errorText(error) }),
   );
   if (!api.ok) return [api];
+  const node = (await view.nodes(CALL))[0]?.target;
+  const fromNode = async (component: string, probe: (node: string) => Promise<HealthItem>): Promise<HealthItem> =>
+    node === undefined ? { component, ok: false, found: 'no node to ask from' } : probe(node);
   const items = await Promise.all([
     ...POD_COMPONENTS.map(({ component, selectors }) =>
       podComponent(view, component, selectors).catch((error: unknown): HealthItem => ({
@@ -86,7 +131,12 @@ export async function clusterHealth(view: ClusterView): Promise<HealthItem[]> {
         found: errorText(error),
       })),
     ),
-    dnsAnswers(view).catch((error: unknown): HealthItem => ({
+    fromNode(API_VIA_SERVICE, (n) => apiThroughService(view, n)).catch((error: unknown): HealthItem => ({
+      component: API_VIA_SERVICE,
+      ok: false,
+      found: errorText(error),
+    })),
+    fromNode('cluster DNS', (n) => dnsAnswers(view, n)).catch((error: unknown): HealthItem => ({
       component: 'cluster DNS',
       ok: false,
       found: errorText(error),
@@ -106,12 +156,21 @@ export interface SettleOptions {
   /** Called whenever the set of components still awaited changes. */
   say: (line: string) => void;
   pollMs?: number;
+  /** Run once before the first look (the engine recreates the DNS canary here). */
+  prepare?: () => Promise<void>;
 }
 
 /** Polls clusterHealth until every item is ok or the deadline passes; returns the last items. */
 export async function waitForClusterHealth(view: ClusterView, options: SettleOptions): Promise<HealthItem[]> {
   const started = Date.now();
   let lastSaid = '';
+  if (options.prepare) {
+    try {
+      await options.prepare();
+    } catch (error) {
+      options.say(`could not prepare the DNS canary (${errorText(error)}); judging DNS by kubernetes.default`);
+    }
+  }
   for (;;) {
     const items = await clusterHealth(view);
     const waiting = items.filter((i) => !i.ok);
@@ -126,4 +185,20 @@ export async function waitForClusterHealth(view: ClusterView, options: SettleOpt
     if (Date.now() - started > options.deadlineMs) return items;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2_000));
   }
+}
+
+/**
+ * Deletes and creates the DNS canary Service (selector-less, so nothing runs)
+ * with kubectl on the control plane: a name, and an IP, that CoreDNS can only
+ * know if it has seen the API since now.
+ */
+export async function recreateDnsCanary(view: ClusterView, controlPlane = 'control-plane'): Promise<void> {
+  const kubectl = (...args: string[]) =>
+    view.execOnNode(controlPlane, ['kubectl', '--request-timeout=10s', '-n', DNS_CANARY.namespace, ...args], {
+      timeoutMs: 20_000,
+    });
+  await kubectl('delete', 'service', DNS_CANARY.name, '--ignore-not-found', '--wait=true');
+  const created = await kubectl('create', 'service', 'clusterip', DNS_CANARY.name, '--tcp=53:53');
+  if (created.exitCode !== 0)
+    throw new Error(`kubectl create service failed: ${(created.failure ?? created.stderr).trim().slice(0, 200)}`);
 }

@@ -16,7 +16,7 @@ import type { CheckResult, Finding } from '../protocol.js';
 import type { LoadedLab, LoadedStep } from '../labs/lab.js';
 import { LabBackups } from '../labs/lab-backups.js';
 import { loadCatalog, LabCatalog } from '../labs/lab-catalog.js';
-import { waitForClusterHealth } from '../checks/cluster-health.js';
+import { recreateDnsCanary, waitForClusterHealth } from '../checks/cluster-health.js';
 import { restartsControlPlane } from '../labs/lab.js';
 import { DEFAULT_LABS_DIR, HEALTH_SETTLE_MS } from '../labs/lab-engine.js';
 import { LAB_FILE, loadLab } from '../labs/lab-loader.js';
@@ -286,6 +286,7 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
         const items = await waitForClusterHealth(health.view, {
           deadlineMs: HEALTH_SETTLE_MS,
           say: (line) => io.out(`  cluster: ${line}`),
+          prepare: () => recreateDnsCanary(health.view),
         });
         const broken = items.filter((i) => !i.ok);
         if (broken.length > 0) {

@@ -20,7 +20,7 @@ import { createLabRouter } from './lab-routes.js';
 import type { NodeRunner } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
 import { LabService, type ClusterHealthWatch, type ImageProbe } from './lab-service.js';
-import { clusterHealth, waitForClusterHealth } from '../checks/cluster-health.js';
+import { clusterHealth, recreateDnsCanary, waitForClusterHealth } from '../checks/cluster-health.js';
 import { ImagePresence } from '../cluster/image-presence.js';
 import { NodeScriptRunner } from './node-scripts.js';
 
@@ -66,7 +66,10 @@ export const HEALTH_SETTLE_MS = 6 * 60_000;
 function clusterHealthWatch(view: () => ClusterView | Promise<ClusterView>): ClusterHealthWatch {
   return {
     now: async () => clusterHealth(await view()),
-    settle: async (say) => waitForClusterHealth(await view(), { deadlineMs: HEALTH_SETTLE_MS, say }),
+    settle: async (say) => {
+      const v = await view();
+      return waitForClusterHealth(v, { deadlineMs: HEALTH_SETTLE_MS, say, prepare: () => recreateDnsCanary(v) });
+    },
   };
 }
 

@@ -29,7 +29,7 @@ describe.skipIf(skipReason !== '')(`apparmor lab on "${process.env.HARDENING_LAB
     harness = new LabOnCluster('apparmor');
     view = harness.view;
     lab = await harness.load();
-    await harness.controlPlaneHealthy();
+    await harness.clusterHealthy();
   });
 
   afterAll(() => harness.finish());

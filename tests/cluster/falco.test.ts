@@ -27,7 +27,7 @@ describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CL
     harness = new LabOnCluster('falco');
     view = harness.view;
     await harness.load();
-    await harness.controlPlaneHealthy();
+    await harness.clusterHealthy();
   });
 
   afterAll(() => harness.finish());

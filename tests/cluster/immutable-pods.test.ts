@@ -16,7 +16,7 @@ const run = (name: string, script: string) => harness.run(name, script);
 describe(`immutable-pods on "${cluster}"`, () => {
   beforeAll(async () => {
     await harness.load();
-    await harness.controlPlaneHealthy();
+    await harness.clusterHealthy();
   });
 
   afterAll(() => harness.finish());

@@ -5,6 +5,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClusterView } from '../../server/checks/kube-cluster-view.js';
+import { KindProvider } from '../../server/cluster/kind-provider.js';
+import { waitForWorkingCluster } from './support/lab-on-cluster.js';
 
 const execFileP = promisify(execFile);
 
@@ -64,6 +67,17 @@ describe(`kind cluster "${cluster}"`, () => {
 
   describe('workloads', () => {
     beforeAll(async () => {
+      // Labs tested before this file restart the apiserver; wait, by the
+      // product's own health check, until DNS knows names newer than that.
+      const view = new KubeClusterView({
+        provider: new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' }),
+        kubeconfigPath,
+      });
+      try {
+        await waitForWorkingCluster(view, 'platform');
+      } finally {
+        view.close();
+      }
       await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch((error: unknown) => {
         if (!(error instanceof k8s.ApiException && error.code === 409)) throw error;
       });

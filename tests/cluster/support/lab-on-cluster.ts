@@ -4,12 +4,15 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import { findingsPass } from '../../../server/checks/check.js';
+import type { ClusterView } from '../../../server/checks/cluster-view.js';
+import { recreateDnsCanary, waitForClusterHealth } from '../../../server/checks/cluster-health.js';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
 import { testLabCommand } from '../../../server/cli/lab-commands.js';
 import { KindProvider } from '../../../server/cluster/kind-provider.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
 import { probeHostCapabilities } from '../../../server/labs/capabilities.js';
-import type { LoadedLab, LoadedStep } from '../../../server/labs/lab.js';
+import { restartsControlPlane, type LoadedLab, type LoadedStep } from '../../../server/labs/lab.js';
+import { HEALTH_SETTLE_MS } from '../../../server/labs/lab-engine.js';
 import { loadLab } from '../../../server/labs/lab-loader.js';
 import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../../../server/labs/node-scripts.js';
 import type { Finding } from '../../../server/protocol.js';
@@ -91,6 +94,29 @@ export async function hostSkipReason(labId: string): Promise<string> {
   return reason;
 }
 
+/**
+ * Waits, with the product's own health check, until every part of the
+ * cluster works: control plane, add-ons, the API through its Service IP and
+ * DNS for a name newer than the wait. Labs that restart the apiserver leave
+ * the controller manager in crash-loop back-off (up to 5 minutes) and CoreDNS
+ * answering from a stale cache (up to 2 minutes); a test that runs into that
+ * window fails for reasons that are not its own. Throws naming what is broken.
+ */
+export async function waitForWorkingCluster(view: ClusterView, who: string): Promise<void> {
+  const items = await waitForClusterHealth(view, {
+    deadlineMs: HEALTH_SETTLE_MS,
+    say: (line) => console.log(`[cluster tier] ${who}: ${line}`),
+    prepare: () => recreateDnsCanary(view),
+  });
+  const broken = items.filter((i) => !i.ok);
+  if (broken.length > 0)
+    throw new Error(
+      `waited ${HEALTH_SETTLE_MS / 60_000} min for a working cluster; still broken: ${broken
+        .map((b) => `${b.component}: ${b.found}`)
+        .join('; ')}`,
+    );
+}
+
 export class LabOnCluster {
   readonly cluster: string;
   readonly kubeconfig: string;
@@ -129,25 +155,15 @@ export class LabOnCluster {
   }
 
   /**
-   * Waits until the apiserver, controller manager and scheduler all answer.
-   * Labs that restart the apiserver leave the other two crash-looping for a
-   * while (kubelet's back-off grows to 5 minutes); a lab tested right after
-   * would meet namespaces that never finish deleting and service accounts
-   * that never appear.
+   * Waits, with the product's own health check, until every part of the
+   * cluster works: control plane, add-ons, the API through its Service IP and
+   * DNS for a name newer than the wait. Labs that restart the apiserver leave
+   * the controller manager in crash-loop back-off (up to 5 minutes) and
+   * CoreDNS answering from a stale cache (up to 2 minutes); a test that runs
+   * into that window fails for reasons that are not its own.
    */
-  async controlPlaneHealthy(): Promise<void> {
-    await this.run(
-      'control-plane-healthy',
-      `for port in 6443 10257 10259; do
-  for i in $(seq 1 200); do
-    [ "$(curl -sk --max-time 2 https://127.0.0.1:$port/healthz)" = ok ] && break
-    if [ "$i" = 200 ]; then echo "port $port not healthy after 400 s" >&2; crictl ps -a >&2; exit 1; fi
-    sleep 2
-  done
-done
-echo control plane healthy`,
-      600_000,
-    );
+  async clusterHealthy(): Promise<void> {
+    await waitForWorkingCluster(this.view, this.labId);
   }
 
   /** Waits until the apiserver answers reads again (after a manifest edit restarted it). */
@@ -160,7 +176,7 @@ echo control plane healthy`,
   /** Loads the lab and brings the cluster to its starting point: cleanup, then setup (if any). */
   async startFresh(): Promise<LoadedLab> {
     const lab = await this.load();
-    await this.controlPlaneHealthy();
+    await this.clusterHealthy();
     await this.cleanup();
     await this.setup();
     return lab;
@@ -176,10 +192,14 @@ echo control plane healthy`,
     if (this.lab.setup) await this.run('setup', this.lab.setup, SCRIPT_TIMEOUT_MS.setup);
   }
 
-  /** Cleans up after the tests and closes the view, even when cleanup fails. */
+  /**
+   * Cleans up after the tests and closes the view, even when cleanup fails.
+   * A lab that restarts the control plane must leave it fully working.
+   */
   async finish(): Promise<void> {
     try {
       await this.cleanup();
+      if (restartsControlPlane(this.lab)) await this.clusterHealthy();
     } finally {
       this.view.close();
     }
