@@ -169,7 +169,7 @@ main() {
   phase_done
 
   phase "tests"
-  (cd "$REPO_ROOT" && KUBECONFIG="$KUBECONFIG_PATH" HARDENING_LAB_CLUSTER="$CLUSTER" \
+  (cd "$REPO_ROOT" && KUBECONFIG="$KUBECONFIG_PATH" HARDENING_LAB_CLUSTER="$CLUSTER" HARDENING_LAB_OFFLINE="$MODE" \
     npx vitest run --config tests/cluster/vitest.config.ts "${VITEST_ARGS[@]}")
   phase_done
 }

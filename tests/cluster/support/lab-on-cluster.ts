@@ -8,6 +8,7 @@ import type { ClusterView } from '../../../server/checks/cluster-view.js';
 import { recreateDnsCanary, waitForClusterHealth } from '../../../server/checks/cluster-health.js';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
 import { testLabCommand } from '../../../server/cli/lab-commands.js';
+import { ImagePresence } from '../../../server/cluster/image-presence.js';
 import { KindProvider } from '../../../server/cluster/kind-provider.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
 import { probeHostCapabilities } from '../../../server/labs/capabilities.js';
@@ -88,7 +89,14 @@ export async function waitFor<T>(
 export async function hostSkipReason(labId: string): Promise<string> {
   const loaded = await loadLab(path.join(PROJECT_ROOT, 'labs', labId));
   if (!loaded.ok) throw new Error(`labs/${labId} does not load: ${JSON.stringify(loaded.problems)}`);
-  const missing = (await probeHostCapabilities(loaded.lab.requires)).filter((c) => !c.available);
+  const { cluster } = clusterFromEnv();
+  const provider = new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' });
+  // The lab list's own answer: host capabilities, then every declared image.
+  const reports = [
+    ...(await probeHostCapabilities(loaded.lab.requires)),
+    ...(await new ImagePresence({ provider }).reports(loaded.lab.images)),
+  ];
+  const missing = reports.filter((c) => !c.available);
   const reason = missing.map((c) => `${c.capability}: ${c.reason ?? 'not available'}`).join('; ');
   if (reason) console.warn(`[cluster tier] SKIPPING the ${labId} lab on this host — ${reason}`);
   return reason;
