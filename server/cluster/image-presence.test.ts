@@ -83,8 +83,10 @@ describe('ImagePresence', () => {
       "The image nginx:1.27 is not in node worker, and its registry (registry-1.docker.io) cannot be reached from this host. It is in this host's Docker: run `hardening-lab up` again (it loads the labs' images) or `kind load docker-image nginx:1.27 --name table`.",
     );
     const absent = new ImagePresence({ provider, env: { HARDENING_LAB_OFFLINE: '1' }, hostHas: async () => false });
-    const [missing] = await absent.reports(['nginx:1.27']);
-    expect(missing?.reason).toContain("Bring it into this host's Docker");
+    const [missing] = await absent.reports(['nginx:1.27', 'falcosecurity/falco:0.41.3']);
+    expect(missing?.reason).toContain('`npm run build:node-image` builds an offline stand-in for it');
+    const [, falco] = await absent.reports(['nginx:1.27', 'falcosecurity/falco:0.41.3']);
+    expect(falco?.reason).toContain('docker save falcosecurity/falco:0.41.3 -o image.tar');
   });
 
   it('preload loads what the nodes lack and the host has, in one call, and says what is left', async () => {

@@ -12,6 +12,9 @@ import type { ClusterProvider } from './provider.js';
 import { findDocker } from './kind-tool.js';
 
 export const REGISTRY_PROBE_TIMEOUT_MS = 2_500;
+
+/** Images the offline build makes from Debian packages (scripts/offline/standin-lib.sh). */
+const OFFLINE_STAND_INS = new Set(['nginx:1.27', 'busybox:1.36'].map(canonicalImage));
 const NODE_PROBE_TIMEOUT_MS = 5_000;
 const DOCKER_TIMEOUT_MS = 10_000;
 
@@ -165,7 +168,9 @@ export function imageReport(state: ImageState, cluster: string): CapabilityRepor
   const where = `not in node${state.missingOn.length > 1 ? 's' : ''} ${state.missingOn.join(', ')}`;
   const fix = state.onHost
     ? `It is in this host's Docker: run \`hardening-lab up\` again (it loads the labs' images) or \`kind load docker-image ${state.image} --name ${cluster}\`.`
-    : `Bring it into this host's Docker (\`docker load -i <file>.tar\`, or \`npm run build:node-image\`, which builds offline stand-ins for nginx and busybox), then run \`hardening-lab up\` again.`;
+    : OFFLINE_STAND_INS.has(canonicalImage(state.image))
+      ? `\`npm run build:node-image\` builds an offline stand-in for it into this host's Docker; then run \`hardening-lab up\` again.`
+      : `Bring it into this host's Docker (on a machine with internet: \`docker save ${state.image} -o image.tar\`; here: \`docker load -i image.tar\`), then run \`hardening-lab up\` again.`;
   return {
     capability,
     available: false,
