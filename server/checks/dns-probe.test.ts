@@ -27,8 +27,12 @@ function answerTo(query: Buffer, rcode: number, addresses: number[][]): Buffer {
 
 async function dnsServer(reply: (query: Buffer) => Buffer | undefined): Promise<number> {
   const server = net.createServer((socket) => {
-    socket.once('data', (query) => {
-      const answer = reply(query);
+    // The query may arrive in several segments: read up to its length prefix.
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+      const answer = reply(received);
       if (answer) socket.write(answer); // and keep the connection open, as CoreDNS does
     });
   });
