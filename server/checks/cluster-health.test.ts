@@ -175,4 +175,33 @@ describe('clusterHealth', () => {
       /^\[0 s\] waiting for controller manager \(no pods in kube-system with component=kube-controller-manager\)/,
     );
   });
+
+  it('restarts CoreDNS once when it stays stale after the API is routed again, and says so', async () => {
+    const lines: string[] = [];
+    let repairs = 0;
+    const view = new RecordedClusterView(healthy({ canaryIp: '10.96.200.7' }));
+    const items = await waitForClusterHealth(view, {
+      deadlineMs: 200,
+      pollMs: 20,
+      staleDnsRepairAfterMs: 50,
+      say: (l) => lines.push(l),
+      repairStaleDns: async () => `restarted coredns-a (${++repairs})`,
+    });
+    expect(repairs).toBe(1);
+    expect(lines.some((l) => /^\[\d+ s\] restarted coredns-a \(1\)$/.test(l))).toBe(true);
+    expect(items.find((i) => i.component === 'cluster DNS')?.ok).toBe(false);
+  });
+
+  it('does not restart CoreDNS while the API is not routed through its Service IP yet', async () => {
+    let repairs = 0;
+    const view = new RecordedClusterView(healthy({ canaryIp: '10.96.200.7', vip: '000' }));
+    await waitForClusterHealth(view, {
+      deadlineMs: 150,
+      pollMs: 20,
+      staleDnsRepairAfterMs: 10,
+      say: () => {},
+      repairStaleDns: async () => `restarted (${++repairs})`,
+    });
+    expect(repairs).toBe(0);
+  });
 });

@@ -158,7 +158,22 @@ export interface SettleOptions {
   pollMs?: number;
   /** Run once before the first look (the engine recreates the DNS canary here). */
   prepare?: () => Promise<void>;
+  /**
+   * Run once when CoreDNS still answers from an old view of the API
+   * STALE_DNS_REPAIR_AFTER_MS after the API answers through its Service IP
+   * again; returns what it did, in words.
+   */
+  repairStaleDns?: () => Promise<string>;
+  /** Default STALE_DNS_REPAIR_AFTER_MS. */
+  staleDnsRepairAfterMs?: number;
 }
+
+/**
+ * CoreDNS's informers relist on their own back-off once kube-proxy routes
+ * the API's Service IP again: seen 30 s, and also more than 3 minutes with a
+ * watch that never noticed the restart. Past this, restart it.
+ */
+export const STALE_DNS_REPAIR_AFTER_MS = 45_000;
 
 /** Polls clusterHealth until every item is ok or the deadline passes; returns the last items. */
 export async function waitForClusterHealth(view: ClusterView, options: SettleOptions): Promise<HealthItem[]> {
@@ -171,10 +186,29 @@ export async function waitForClusterHealth(view: ClusterView, options: SettleOpt
       options.say(`could not prepare the DNS canary (${errorText(error)}); judging DNS by kubernetes.default`);
     }
   }
+  let apiRoutedSince: number | undefined;
+  let repaired = false;
   for (;;) {
     const items = await clusterHealth(view);
     const waiting = items.filter((i) => !i.ok);
     const seconds = Math.round((Date.now() - started) / 1000);
+    const routed = items.some((i) => i.component === API_VIA_SERVICE && i.ok);
+    const dnsBroken = items.some((i) => i.component === 'cluster DNS' && !i.ok);
+    apiRoutedSince = routed ? (apiRoutedSince ?? Date.now()) : undefined;
+    if (
+      options.repairStaleDns &&
+      !repaired &&
+      dnsBroken &&
+      apiRoutedSince !== undefined &&
+      Date.now() - apiRoutedSince >= (options.staleDnsRepairAfterMs ?? STALE_DNS_REPAIR_AFTER_MS)
+    ) {
+      repaired = true;
+      try {
+        options.say(`[${seconds} s] ${await options.repairStaleDns()}`);
+      } catch (error) {
+        options.say(`[${seconds} s] could not restart CoreDNS: ${errorText(error)}`);
+      }
+    }
     if (waiting.length === 0) {
       options.say(`cluster healthy after ${seconds} s: ${items.map((i) => i.component).join(', ')}`);
       return items;
@@ -201,4 +235,24 @@ export async function recreateDnsCanary(view: ClusterView, controlPlane = 'contr
   const created = await kubectl('create', 'service', 'clusterip', DNS_CANARY.name, '--tcp=53:53');
   if (created.exitCode !== 0)
     throw new Error(`kubectl create service failed: ${(created.failure ?? created.stderr).trim().slice(0, 200)}`);
+}
+
+/**
+ * Restarts every CoreDNS container in place (crictl stop on its node; kubelet
+ * starts it again in the same pod, same IP), so it lists the API afresh
+ * instead of waiting for a watch that may never notice the apiserver left.
+ */
+export async function restartCoreDns(view: ClusterView): Promise<string> {
+  const pods = await view.listPods('kube-system', { labelSelector: 'k8s-app=kube-dns', ...CALL });
+  const nodes = await view.nodes(CALL);
+  const stopped: string[] = [];
+  for (const pod of pods) {
+    const node = nodes.find((n) => n.container === pod.spec?.nodeName);
+    const id = pod.status?.containerStatuses?.[0]?.containerID?.replace(/^[a-z0-9-]+:\/\//, '');
+    if (!node || !id) continue;
+    const result = await view.execOnNode(node.target, ['crictl', 'stop', '--timeout', '5', id], { timeoutMs: 20_000 });
+    if (result.exitCode === 0) stopped.push(`${pod.metadata?.name ?? id} on ${node.target}`);
+  }
+  if (stopped.length === 0) throw new Error('no CoreDNS container could be stopped');
+  return `CoreDNS still answered from an old view of the API ${STALE_DNS_REPAIR_AFTER_MS / 1000} s after the API was routed again: restarted ${stopped.join(', ')} so it reads the API afresh`;
 }

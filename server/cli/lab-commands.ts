@@ -16,7 +16,7 @@ import type { CheckResult, Finding } from '../protocol.js';
 import type { LoadedLab, LoadedStep } from '../labs/lab.js';
 import { LabBackups } from '../labs/lab-backups.js';
 import { loadCatalog, LabCatalog } from '../labs/lab-catalog.js';
-import { recreateDnsCanary, waitForClusterHealth } from '../checks/cluster-health.js';
+import { recreateDnsCanary, restartCoreDns, waitForClusterHealth } from '../checks/cluster-health.js';
 import { restartsControlPlane } from '../labs/lab.js';
 import { DEFAULT_LABS_DIR, HEALTH_SETTLE_MS } from '../labs/lab-engine.js';
 import { LAB_FILE, loadLab } from '../labs/lab-loader.js';
@@ -287,6 +287,7 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
           deadlineMs: HEALTH_SETTLE_MS,
           say: (line) => io.out(`  cluster: ${line}`),
           prepare: () => recreateDnsCanary(health.view),
+          repairStaleDns: () => restartCoreDns(health.view),
         });
         const broken = items.filter((i) => !i.ok);
         if (broken.length > 0) {

@@ -20,7 +20,7 @@ import { createLabRouter } from './lab-routes.js';
 import type { NodeRunner } from './apiserver-diagnosis.js';
 import { createBreakGlassRouter } from './apiserver-diagnosis-routes.js';
 import { LabService, type ClusterHealthWatch, type ImageProbe } from './lab-service.js';
-import { clusterHealth, recreateDnsCanary, waitForClusterHealth } from '../checks/cluster-health.js';
+import { clusterHealth, recreateDnsCanary, restartCoreDns, waitForClusterHealth } from '../checks/cluster-health.js';
 import { ImagePresence } from '../cluster/image-presence.js';
 import { NodeScriptRunner } from './node-scripts.js';
 
@@ -68,7 +68,12 @@ function clusterHealthWatch(view: () => ClusterView | Promise<ClusterView>): Clu
     now: async () => clusterHealth(await view()),
     settle: async (say) => {
       const v = await view();
-      return waitForClusterHealth(v, { deadlineMs: HEALTH_SETTLE_MS, say, prepare: () => recreateDnsCanary(v) });
+      return waitForClusterHealth(v, {
+        deadlineMs: HEALTH_SETTLE_MS,
+        say,
+        prepare: () => recreateDnsCanary(v),
+        repairStaleDns: () => restartCoreDns(v),
+      });
     },
   };
 }

@@ -78,9 +78,15 @@ describe(`kind cluster "${cluster}"`, () => {
       } finally {
         view.close();
       }
-      await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch((error: unknown) => {
-        if (!(error instanceof k8s.ApiException && error.code === 409)) throw error;
+      // A run that was interrupted leaves its namespace behind (or still
+      // terminating): start from none, so every object below is this run's.
+      await core.deleteNamespace({ name: NAMESPACE }).catch((error: unknown) => {
+        if (!(error instanceof k8s.ApiException && error.code === 404)) throw error;
       });
+      await waitFor(`namespace ${NAMESPACE} from an earlier run to be gone`, 180_000, async () =>
+        (await core.listNamespace()).items.some((n) => n.metadata?.name === NAMESPACE) ? undefined : true,
+      );
+      await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
       await waitFor(
         'the default service account',
         60_000,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { findingsPass } from '../../../server/checks/check.js';
 import type { ClusterView } from '../../../server/checks/cluster-view.js';
-import { recreateDnsCanary, waitForClusterHealth } from '../../../server/checks/cluster-health.js';
+import { recreateDnsCanary, restartCoreDns, waitForClusterHealth } from '../../../server/checks/cluster-health.js';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
 import { testLabCommand } from '../../../server/cli/lab-commands.js';
 import { ImagePresence } from '../../../server/cluster/image-presence.js';
@@ -115,6 +115,7 @@ export async function waitForWorkingCluster(view: ClusterView, who: string): Pro
     deadlineMs: HEALTH_SETTLE_MS,
     say: (line) => console.log(`[cluster tier] ${who}: ${line}`),
     prepare: () => recreateDnsCanary(view),
+    repairStaleDns: () => restartCoreDns(view),
   });
   const broken = items.filter((i) => !i.ok);
   if (broken.length > 0)
