@@ -103,6 +103,8 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(await text.locator('script').count()).toBe(0);
     expect(await text.innerText()).toContain('<script>window.__xss = 2</script>');
     expect(await text.locator('a', { hasText: 'a bad link' }).count()).toBe(0);
+    expect(await text.locator('a', { hasText: 'a tab-split link' }).count()).toBe(0);
+    expect(await text.locator('a[href*="script:" i]').count()).toBe(0);
     expect(await text.locator('a', { hasText: 'a good one' }).getAttribute('rel')).toBe('noopener noreferrer');
     expect(await app.page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
   });
