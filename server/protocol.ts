@@ -187,7 +187,8 @@ export type ResetResult = z.infer<typeof resetResultSchema>;
  * HTTP routes (all under the auth cookie; POSTs need the CSRF header):
  *   GET  /api/status                          → { cluster: ClusterStatus, version }
  *   GET  /api/labs                            → LabSummary[]
- *   GET  /api/labs/:lab                       → LabDetail
+ *   GET  /api/labs/:lab                       → LabDetail (reads only)
+ *   POST /api/labs/:lab/start                 → LabDetail (starts the lab the first time: backups, files, setup)
  *   POST /api/labs/:lab/steps/:step/check     → CheckResult
  *   POST /api/labs/:lab/steps/:step/hint      → { hint: string, index: number }
  *   POST /api/labs/:lab/steps/:step/solution  → Solution (403 until allowed)

@@ -60,6 +60,15 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
       res.json(await service.detail(params(req).lab));
     }),
   );
+  // The page calls this when the learner opens a lab: the first time it
+  // backs up node files, copies manifests and runs setup (see LabService.open).
+  router.post(
+    '/labs/:lab/start',
+    wrap(async (req, res) => {
+      noBody(req);
+      res.json(await service.open(params(req).lab));
+    }),
+  );
   // Images the lab's Markdown refers to by relative path (the page resolves
   // `images/x.png` to /api/labs/<lab>/assets/images/x.png). Images only, from
   // inside the lab directory, never dot-files.

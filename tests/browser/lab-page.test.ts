@@ -47,9 +47,11 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(reason).toContain(APPARMOR_REASON);
   });
 
-  it('opens a lab beside the terminals without reconnecting them', async () => {
+  it('opens a lab beside the terminals without reconnecting them, starting it with a POST', async () => {
     const sessionBefore = await app.terminal('control-plane').sessionId();
+    expect(fixture.starts()).toBe(0);
     await app.labList().open(FIXTURE_LAB_ID);
+    expect(fixture.starts()).toBeGreaterThan(0);
     expect(new URL(app.page.url()).pathname).toBe(`/labs/${FIXTURE_LAB_ID}`);
     expect(await app.labSteps().currentStepId()).toBe('make-marker');
     expect(await app.terminal('control-plane').sessionId()).toBe(sessionBefore);
