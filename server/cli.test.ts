@@ -79,7 +79,7 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
       const timer = setTimeout(() => reject(new Error(`no URL in: ${output}`)), 100_000);
       child.all?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,})/.exec(output);
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{40,})/.exec(output);
         if (m?.[1]) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -91,7 +91,7 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
       const unauth = await fetch(new URL('/api/status', base));
       expect(unauth.status).toBe(401);
       const authed = await fetch(new URL('/api/status', base), {
-        headers: { authorization: `Bearer ${base.searchParams.get('token')}` },
+        headers: { authorization: `Bearer ${new URLSearchParams(base.hash.slice(1)).get('token')}` },
       });
       expect(authed.status).toBe(200);
       expect(((await authed.json()) as { cluster: { state: string } }).cluster.state).toBe('disabled');

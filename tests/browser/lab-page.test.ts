@@ -97,7 +97,9 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     // The only image is the lab's own, from its assets; the outside one is just its alt text.
     const images = text.locator('img');
     expect(await images.count()).toBe(1);
-    expect(await images.getAttribute('src')).toBe(`/api/labs/${FIXTURE_LAB_ID}/assets/images/dot.png`);
+    // Behind the credential like all of /api: fetched with it, shown from a blob: URL.
+    expect(await images.getAttribute('data-lab-asset')).toBe(`/api/labs/${FIXTURE_LAB_ID}/assets/images/dot.png`);
+    await expect.poll(() => images.getAttribute('src')).toMatch(/^blob:/);
     await expect
       .poll(() => images.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBe(1);

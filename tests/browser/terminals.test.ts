@@ -23,14 +23,19 @@ describe('terminals in the browser (stand-in nodes are local bash shells)', () =
     await server?.close();
   });
 
-  it('trades the start URL token for a cookie and removes it from the address bar', async () => {
+  it('trades the start URL token for a page credential in sessionStorage, removes it from the address bar, sets no cookie', async () => {
     const url = new URL(app.page.url());
+    expect(url.hash).toBe('');
     expect(url.searchParams.has('token')).toBe(false);
     expect(url.searchParams.get('testHooks')).toBe('1');
     expect(url.pathname).toBe('/');
     expect(await app.page.title()).toBe('Hardening Lab');
-    const cookies = await browser.context.cookies(server.server.url);
-    expect(cookies.find((c) => c.name === 'hardening_lab_token')?.httpOnly).toBe(true);
+    expect(await browser.context.cookies()).toEqual([]);
+    const credential = await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).sessionStorage.getItem('hardening-lab:credential'),
+    );
+    expect(credential).toMatch(/^p1\./);
+    expect(credential).not.toContain(server.token);
     expect(await app.clusterState()).toBe('running');
   });
 

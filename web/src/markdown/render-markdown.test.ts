@@ -51,7 +51,9 @@ describe('renderMarkdown', () => {
       '![diagram](./img/a%20b.png) ![ext](https://x.io/t.png) ![up](../secret.png) ![root](/etc/passwd)',
       'my-lab',
     );
-    expect(html).toContain('src="/api/labs/my-lab/assets/img/a%20b.png"');
+    // Named, not loaded: the image is behind the credential (MarkdownView fetches it).
+    expect(html).toContain('data-lab-asset="/api/labs/my-lab/assets/img/a%20b.png"');
+    expect(html).not.toContain('src=');
     expect(html).not.toContain('x.io');
     expect(html).not.toContain('secret.png"');
     expect(html).not.toContain('/etc/passwd');
