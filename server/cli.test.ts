@@ -100,4 +100,59 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
       await child;
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    '`serve` opens the browser through a 0600 redirect file: the token is on no command line, the state is private under umask 000',
+    async () => {
+      const token = 'env-token-0123456789abcdef0123';
+      const env = isolatedEnv({ HARDENING_LAB_TOKEN: token });
+      const bin = path.join(env.HOME ?? '', 'bin');
+      const record = path.join(env.HOME ?? '', 'opener-argv');
+      // TEST DOUBLE for xdg-open: records its arguments and environment.
+      fs.mkdirSync(bin);
+      fs.writeFileSync(
+        path.join(bin, 'xdg-open'),
+        `#!/bin/sh\nprintf '%s\\n' "$@" > ${record}\n/usr/bin/env > ${record}.env\n`,
+        { mode: 0o755 },
+      );
+      // A state directory an older version left world-readable.
+      const state = env.HARDENING_LAB_STATE_DIR ?? '';
+      fs.mkdirSync(state, { mode: 0o755 });
+      fs.chmodSync(state, 0o755);
+      const child = execa(
+        '/bin/sh',
+        ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, 'serve', '--no-cluster', '--port', '0'],
+        { env: { ...env, PATH: bin }, extendEnv: false, reject: false, all: true },
+      );
+      let output = '';
+      child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        await expect.poll(() => fs.existsSync(`${record}.env`) && output.includes('Opened it'), { timeout: 100_000 }).toBe(true);
+        const redirect = fs.readFileSync(record, 'utf8').trim();
+        expect(redirect).toMatch(new RegExp(`^${state}/open-\\d+\\.html$`));
+        expect(fs.readFileSync(redirect, 'utf8')).toContain(`#token=${token}`);
+        expect(fs.readFileSync(`${record}.env`, 'utf8')).not.toContain(token);
+        // What every local user can read: the server's own command line.
+        expect(fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).not.toContain(token);
+        // The token is printed once, in the start URL, and nowhere else.
+        expect(output.split(token)).toHaveLength(2);
+        expect((fs.statSync(state).mode & 0o777).toString(8)).toBe('700');
+        for (const file of fs.readdirSync(state)) {
+          expect(`${file} ${(fs.statSync(path.join(state, file)).mode & 0o777).toString(8)}`).toMatch(/ (600|700)$/);
+        }
+      } finally {
+        child.kill('SIGTERM');
+        await child;
+      }
+      // The redirect file goes with the server.
+      expect(fs.readdirSync(state).filter((f) => f.startsWith('open-'))).toEqual([]);
+    },
+  );
+
+  it('--help prefers --token-file and the environment over --token', async () => {
+    const result = await execa(process.execPath, [BIN, 'serve', '--help'], { env: isolatedEnv(), extendEnv: false, reject: false });
+    expect(result.stdout).toContain('--token-file <file>');
+    expect(result.stdout).toContain('HARDENING_LAB_TOKEN');
+    expect(result.stdout).toMatch(/--token <token>\s+fixed access token on the command line\s+\(discouraged/);
+  });
 });
