@@ -79,11 +79,12 @@ export function apiGate(gate: GateOptions): RequestHandler {
 }
 
 /**
- * socket.io's allowRequest: the polling handshake and the websocket upgrade
- * never reach express. Browsers send Origin on every websocket handshake; a
- * page's polling request could omit it (same-origin GET), so there too the
- * absence needs a bearer. The credential itself is checked per namespace
- * (socket-auth.ts), where the page's `auth` payload arrives.
+ * For every engine.io request (the polling handshake, each later polling
+ * request, the websocket upgrade), which express never sees. Browsers send
+ * Origin on every websocket handshake; a page's polling GET could omit it
+ * (same-origin), so there too its absence needs a bearer. The credential
+ * itself is checked per namespace (socket-auth.ts), where the page's `auth`
+ * payload arrives.
  */
 export function checkSocketRequest(req: IncomingMessage, gate: GateOptions): Refusal {
   const sender = checkSender(req, gate, true);

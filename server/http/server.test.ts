@@ -395,6 +395,30 @@ describe('the request gate (real server, local-shell stand-in cluster)', () => {
       expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     });
 
+    it('refuses every later polling request of a session from another origin, not just the handshake', async () => {
+      // A real session, opened by a bearer-carrying client …
+      const opened = await request(server.port, handshake, { headers: bearer });
+      const sid = (JSON.parse(opened.body.slice(opened.body.indexOf('{'))) as { sid: string }).sid;
+      const session = `${handshake}&sid=${encodeURIComponent(sid)}`;
+      // … then used from other origins or without any proof: refused, never reaching the session.
+      const otherPort = `http://127.0.0.1:${server.port + 1}`;
+      const attempts: Record<string, string>[] = [
+        { origin: otherPort },
+        { ...bearer, origin: otherPort },
+        {},
+        { 'sec-fetch-site': 'same-site', ...bearer },
+      ];
+      for (const headers of attempts) {
+        const poll = await request(server.port, session, { headers });
+        expect(poll.status, JSON.stringify(headers)).toBe(403);
+        const post = await request(server.port, session, { method: 'POST', headers, body: '40/terminals,{}' });
+        expect(post.status, JSON.stringify(headers)).toBe(403);
+        expect(await upgradeStatus(server.port, `${wsHandshake}&sid=${encodeURIComponent(sid)}`, headers)).toBe(
+          REFUSED_UPGRADE,
+        );
+      }
+    });
+
     it('lets our own origin and bearer-carrying clients through the polling handshake', async () => {
       expect((await request(server.port, handshake, { headers: { origin: own } })).status).toBe(200);
       expect((await request(server.port, handshake, { headers: bearer })).status).toBe(200);

@@ -1,7 +1,7 @@
 // The HTTP + websocket server: the request gate (Host, exact Origin, the
 // credential), CSP, the token exchange, the API, the built web page, the
-// socket.io namespaces, and one JSON error handler. HTTP and the socket.io
-// handshake (allowRequest, which express never sees) pass the same gate.
+// socket.io namespaces, and one JSON error handler. Express requests and
+// every engine.io request (which express never sees) pass the same gate.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
@@ -152,14 +152,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(jsonErrorHandler(log));
 
   const httpServer = http.createServer(app);
-  const io = new SocketServer(httpServer, {
-    serveClient: false,
-    maxHttpBufferSize: 1_000_000,
-    // The polling handshake and the websocket upgrade never reach express.
-    allowRequest: (req, callback) => {
-      const refusal = checkSocketRequest(req, gate);
-      callback(refusal ? refusal.message : null, refusal === undefined);
-    },
+  const io = new SocketServer(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
+  // Every engine.io request — the handshake, each later polling request of a
+  // session, the websocket upgrade — never reaches express. allowRequest
+  // would see only the handshake: a request carrying a session id skips it.
+  io.engine.use((req: http.IncomingMessage, res: http.ServerResponse, next: (error?: Error) => void) => {
+    const refusal = checkSocketRequest(req, gate);
+    if (!refusal) return next();
+    if (res instanceof http.ServerResponse) {
+      // Answered here, so the session (if any) never sees the request.
+      res.writeHead(refusal.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error: refusal.code, message: refusal.message }));
+      return;
+    }
+    // An upgrade: engine.io answers 400 and closes the connection.
+    next(refusal);
   });
   const terminalNamespace = io.of(TERMINAL_NAMESPACE);
   const events = io.of(EVENTS_NAMESPACE);

@@ -1,8 +1,8 @@
 // The credential check for socket.io namespaces. A browser cannot put
 // headers on a websocket, so the page sends its credential in the
 // handshake's `auth` payload, which socket.io delivers with the namespace
-// CONNECT — after allowRequest (request-gate.ts) has already checked Host and
-// exact Origin on the HTTP request. Non-browser clients may use the
+// CONNECT — after the engine.io middleware (request-gate.ts) has checked
+// Host and exact Origin on every HTTP request of the connection. Non-browser clients may use the
 // Authorization header of that request instead.
 import type { Namespace } from 'socket.io';
 import { socketCredentialSchema } from '../protocol.js';
