@@ -4,7 +4,7 @@
 //   1. Host must be one of ours (DNS rebinding).
 //   2. An Origin, when sent, must be exactly ours (scheme, host, port).
 //   3. Where a browser would have sent an Origin — any method but GET/HEAD,
-//      the socket.io handshake — its absence is only accepted together with
+//      every socket.io request — its absence is only accepted together with
 //      a valid `Authorization: Bearer`, which browsers cannot attach to a
 //      cross-origin request without a CORS preflight we never grant: that is
 //      a CLI client or a test, not a page.
@@ -39,14 +39,17 @@ function hasValidBearer(req: IncomingMessage, credentials: Credentials): boolean
   return credentials.accepts(bearerCredential(req));
 }
 
-/** Steps 1-3: for every request, the page's own files included. */
-export function checkSender(req: IncomingMessage, gate: GateOptions, browserAlwaysSendsOrigin: boolean): Refusal {
+/**
+ * Steps 1-3: for every request, the page's own files included.
+ * `originExpected`: a browser would have sent an Origin with this request.
+ */
+export function checkSender(req: IncomingMessage, gate: GateOptions, originExpected: boolean): Refusal {
   if (!hostAllowed(req, gate.allow)) return new HttpError(403, 'forbidden-host', 'Forbidden: unexpected Host header.');
   const origin = judgeOrigin(req, gate.origins);
   if (origin === 'foreign') {
     return new HttpError(403, 'forbidden-origin', 'Forbidden: requests from other origins are refused.');
   }
-  if (origin === 'absent' && browserAlwaysSendsOrigin && !hasValidBearer(req, gate.credentials)) {
+  if (origin === 'absent' && originExpected && !hasValidBearer(req, gate.credentials)) {
     return new HttpError(403, 'origin-required', 'Forbidden: this request needs an Origin header or a bearer token.');
   }
   return undefined;
