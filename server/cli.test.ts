@@ -1,5 +1,6 @@
 // The CLI as a learner meets it: a real child process of server/bin.mjs.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -127,13 +128,28 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
       let output = '';
       child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       try {
-        await expect.poll(() => fs.existsSync(`${record}.env`) && output.includes('Opened it'), { timeout: 100_000 }).toBe(true);
+        await expect
+          .poll(() => fs.existsSync(`${record}.env`) && output.includes('Opened it'), { timeout: 100_000 })
+          .toBe(true);
         const redirect = fs.readFileSync(record, 'utf8').trim();
         expect(redirect).toMatch(new RegExp(`^${state}/open-\\d+\\.html$`));
         expect(fs.readFileSync(redirect, 'utf8')).toContain(`#token=${token}`);
         expect(fs.readFileSync(`${record}.env`, 'utf8')).not.toContain(token);
         // What every local user can read: the server's own command line.
         expect(fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).not.toContain(token);
+        // Malformed requests carrying the token (the old server logged it with the error).
+        const port = Number(/open-(\d+)\.html$/.exec(redirect)?.[1]);
+        for (const target of [`//%zz?token=${token}`, `/api/%zz?token=${token}`]) {
+          await new Promise<void>((resolve, reject) => {
+            const socket = net.connect(port, '127.0.0.1', () =>
+              socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+            );
+            socket.on('data', () => undefined);
+            socket.on('close', () => resolve());
+            socket.on('error', reject);
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
         // The token is printed once, in the start URL, and nowhere else.
         expect(output.split(token)).toHaveLength(2);
         expect((fs.statSync(state).mode & 0o777).toString(8)).toBe('700');
@@ -150,7 +166,11 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
   );
 
   it('--help prefers --token-file and the environment over --token', async () => {
-    const result = await execa(process.execPath, [BIN, 'serve', '--help'], { env: isolatedEnv(), extendEnv: false, reject: false });
+    const result = await execa(process.execPath, [BIN, 'serve', '--help'], {
+      env: isolatedEnv(),
+      extendEnv: false,
+      reject: false,
+    });
     expect(result.stdout).toContain('--token-file <file>');
     expect(result.stdout).toContain('HARDENING_LAB_TOKEN');
     expect(result.stdout).toMatch(/--token <token>\s+fixed access token on the command line\s+\(discouraged/);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { io } from 'socket.io-client';
 import { formatStartUrl, startServer, type RunningServer } from './server.js';
 import { LocalShellStandInProvider } from '../cluster/local-shell-stand-in.js';
@@ -47,14 +48,22 @@ describe('the request gate (real server, local-shell stand-in cluster)', () => {
     });
 
   beforeAll(async () => {
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      token: TOKEN,
-      provider: new LocalShellStandInProvider(),
-      webDir,
-      log: (line) => logs.push(line),
-    });
+    // As a learner runs it: express reads NODE_ENV once, and under vitest
+    // ("test") its default error handler would stay silent.
+    const savedEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    try {
+      server = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        token: TOKEN,
+        provider: new LocalShellStandInProvider(),
+        webDir,
+        log: (line) => logs.push(line),
+      });
+    } finally {
+      process.env.NODE_ENV = savedEnv;
+    }
     own = `http://127.0.0.1:${server.port}`;
   });
   afterAll(async () => {
@@ -266,6 +275,8 @@ describe('the request gate (real server, local-shell stand-in cluster)', () => {
   describe('errors', () => {
     it('answers malformed URLs with JSON: no stack trace, no source path, no token in the answer or the log', async () => {
       logs.length = 0;
+      // Express's own error handler wrote to the console (the token included), not to our log.
+      const console_ = [vi.spyOn(console, 'error'), vi.spyOn(console, 'log'), vi.spyOn(console, 'warn')];
       for (const target of [
         '//%zz',
         `//%zz?token=${TOKEN}`,
@@ -282,6 +293,9 @@ describe('the request gate (real server, local-shell stand-in cluster)', () => {
         expectNothingLeaked(raw);
       }
       expect(logs.join('\n')).not.toContain(TOKEN);
+      const printed = console_.flatMap((spy) => spy.mock.calls.map((call) => inspect(call)));
+      for (const spy of console_) spy.mockRestore();
+      expect(printed.join('\n')).not.toContain(TOKEN);
     });
 
     it('answers unknown routes and methods with JSON 404', async () => {
