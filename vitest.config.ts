@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/**/*.test.ts', 'labs/**/*.test.ts', 'scripts/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: [
+            'server/**/*.test.ts',
+            'labs/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'web/src/**/*.test.ts',
+            'tests/dev/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },

@@ -1,6 +1,7 @@
 // The `hardening-lab` command: up (preflight → cluster → serve), serve, down,
 // status, and the lab authoring commands. Every failure names its cause and
 // the fix, and exits non-zero.
+import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import {
@@ -15,11 +16,10 @@ import {
 } from './config.js';
 import { KindProvider } from './cluster/kind-provider.js';
 import { formatPreflight, runPreflight } from './preflight/preflight.js';
-import { startServer, type RunningServer } from './http/server.js';
-import { generateToken } from './http/auth.js';
+import { formatStartUrl, startServer, type RunningServer } from './http/server.js';
 import { openBrowser } from './cli/open-browser.js';
+import { resolveToken } from './cli/token-source.js';
 import { clearServerRecord, readServerRecord, writeServerRecord } from './cli/server-record.js';
-import { isLoopbackHost } from './http/host-origin.js';
 import type { ClusterProvider } from './cluster/provider.js';
 import { NoClusterProvider } from './cluster/no-cluster-provider.js';
 import { chooseNodeImage, dockerImagePresence } from './cluster/node-image.js';
@@ -35,13 +35,15 @@ const serveOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
   token: z.string().optional(),
+  tokenFile: z.string().min(1).optional(),
   open: z.boolean(),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use lowercase letters, digits and dashes'),
   image: z.string().min(1).optional(),
   kindConfig: z.string().min(1),
   cluster: z.boolean().default(true),
   graceMinutes: z.number().positive(),
-  allowHost: z.array(z.string()),
+  allowHost: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address')),
+  allowOrigin: z.array(z.string()),
 });
 type ServeOptions = z.infer<typeof serveOptionsSchema>;
 
@@ -61,17 +63,33 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** --allow-origin takes exactly an origin: http(s)://host:port, nothing after it. */
+function collectOrigin(value: string, previous: string[]): string[] {
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value) {
+    throw new InvalidArgumentError('an origin is scheme://host:port with nothing after it, e.g. http://127.0.0.1:5173');
+  }
+  return [...previous, value];
+}
+
 function addServeOptions(cmd: Command): Command {
   return cmd
     .option('--port <port>', 'port to listen on', parsePort, Number(process.env.HARDENING_LAB_PORT ?? DEFAULT_PORT))
-    .option('--host <host>', 'address to bind; anything but loopback needs --token', DEFAULT_HOST)
-    .option('--token <token>', `fixed access token (or set ${TOKEN_ENV}); random by default`)
+    .option('--host <host>', 'address to bind; anything but loopback needs a fixed token', DEFAULT_HOST)
+    .option('--token-file <file>', `read a fixed access token from this file (mode 600); or set ${TOKEN_ENV}; random by default`)
+    .option('--token <token>', 'fixed access token on the command line (discouraged: other local users can read it in ps)')
     .option('--no-open', 'do not open the browser')
     .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
     .option('--image <image>', `kind node image (default: ${DEFAULT_NODE_IMAGE}, or the offline image when only that one is present)`, process.env.HARDENING_LAB_NODE_IMAGE)
     .option('--kind-config <file>', 'kind cluster config', DEFAULT_KIND_CONFIG)
     .option('--grace-minutes <minutes>', 'keep a detached terminal this long', parsePositive, DEFAULT_TERMINAL_GRACE_MS / 60_000)
-    .option('--allow-host <name>', 'extra Host name to answer to (repeatable)', collect, [] as string[]);
+    .option('--allow-host <name>', 'extra Host name to answer to (repeatable)', collect, [] as string[])
+    .option(
+      '--allow-origin <origin>',
+      'also accept pages from this exact origin, e.g. the Vite dev server http://127.0.0.1:5173 (development only; repeatable)',
+      collectOrigin,
+      [] as string[],
+    );
 }
 
 interface Io {
@@ -81,20 +99,15 @@ interface Io {
 
 const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
-/** Resolve the token and refuse an exposed bind without an explicit one. */
-function resolveToken(options: ServeOptions, io: Io): string | undefined {
-  const explicit = options.token ?? process.env[TOKEN_ENV];
-  if (explicit !== undefined && explicit.length < 16) {
-    io.err(`✗ The token is too short (${explicit.length} characters). Use at least 16 random characters, e.g. \`openssl rand -hex 16\`.`);
+/** The token for this server, or undefined after saying why there is none. */
+function tokenFor(options: ServeOptions, io: Io): string | undefined {
+  const resolved = resolveToken({ host: options.host, token: options.token, tokenFile: options.tokenFile });
+  if (!resolved.ok) {
+    io.err(`✗ ${resolved.error}`);
     return undefined;
   }
-  if (!isLoopbackHost(options.host) && !explicit) {
-    io.err(
-      `✗ --host ${options.host} exposes root shells to your network.\n  Fix: pass --token <secret> (or set ${TOKEN_ENV}) so only people you give the token to can connect — or keep the default --host 127.0.0.1.`,
-    );
-    return undefined;
-  }
-  return explicit ?? generateToken();
+  for (const warning of resolved.warnings) io.err(warning);
+  return resolved.token;
 }
 
 interface Serving {
@@ -103,6 +116,8 @@ interface Serving {
   labImages: string[];
   /** Stop the server and release the lab engine (database, connections). */
   shutdown(): Promise<void>;
+  /** Open the start URL in the browser (through a redirect file; see open-browser.ts). */
+  open(): Promise<void>;
 }
 
 async function serve(options: ServeOptions, provider: ClusterProvider, token: string, io: Io): Promise<Serving> {
@@ -117,14 +132,25 @@ async function serve(options: ServeOptions, provider: ClusterProvider, token: st
     provider,
     clusterEnabled: options.cluster,
     allowedHosts: options.allowHost,
+    allowedOrigins: options.allowOrigin,
     terminalGraceMs: options.graceMinutes * 60_000,
     log: io.out,
   });
   writeServerRecord({ pid: process.pid, url: server.url, cluster: provider.name, startedAt: new Date().toISOString() });
   io.out(`\nHardening Lab is serving. Open this link (it carries your access token — do not share it):\n\n    ${server.startUrl}\n`);
-  if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
+  for (const origin of options.allowOrigin) {
+    io.out(`Development page (--allow-origin): ${formatStartUrl(origin, token)}\n`);
+  }
+  const redirectFiles: string[] = [];
+  const open = async (): Promise<void> => {
+    const opened = await openBrowser(server.startUrl, { stateDir: stateDir(), port: server.port });
+    redirectFiles.push(opened.file);
+    if (opened.opened) io.out('Opened it in your browser.');
+  };
+  if (options.open) await open();
   const shutdown = async () => {
     clearServerRecord();
+    for (const file of redirectFiles) fs.rmSync(file, { force: true });
     await server.close();
     engine.close();
   };
@@ -135,7 +161,7 @@ async function serve(options: ServeOptions, provider: ClusterProvider, token: st
   };
   process.once('SIGINT', () => void stop('Ctrl-C'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  return { server, shutdown, labImages: engine.catalog.list().flatMap((lab) => lab.images) };
+  return { server, shutdown, open, labImages: engine.catalog.list().flatMap((lab) => lab.images) };
 }
 
 async function preflightOrExit(options: ServeOptions, clusterNeeded: boolean, io: Io): Promise<boolean> {
@@ -151,14 +177,14 @@ async function preflightOrExit(options: ServeOptions, clusterNeeded: boolean, io
 
 async function upCommand(raw: unknown, io: Io): Promise<number> {
   const options = serveOptionsSchema.parse(raw);
-  const token = resolveToken(options, io);
+  const token = tokenFor(options, io);
   if (!token) return 2;
   if (!(await preflightOrExit(options, true, io))) return 1;
   const choice = await chooseNodeImage(options.image, dockerImagePresence(findDocker() ?? 'docker'));
   io.out(`Node image: ${choice.image} — ${choice.reason}.`);
   const provider = new KindProvider({ name: options.name, image: choice.image, kindConfig: options.kindConfig });
   // Serve first so an open page shows creation progress live.
-  const { server, shutdown, labImages } = await serve({ ...options, open: false }, provider, token, io);
+  const { server, shutdown, open, labImages } = await serve({ ...options, open: false }, provider, token, io);
   const started = Date.now();
   const report = (event: ClusterProgress) => {
     io.out(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${event.line}`);
@@ -182,13 +208,13 @@ async function upCommand(raw: unknown, io: Io): Promise<number> {
   report({ stage: 'ready', line: 'Cluster and lab images ready.', done: true });
   server.publishStatus(await provider.status());
   io.out(`\nReady. Terminals: one per node; \`kubectl get nodes\` works in the control-plane tab.\n    ${server.startUrl}\n`);
-  if (options.open && (await openBrowser(server.startUrl))) io.out('Opened it in your browser.');
+  if (options.open) await open();
   return -1; // keep running
 }
 
 async function serveCommand(raw: unknown, io: Io): Promise<number> {
   const options = serveOptionsSchema.parse(raw);
-  const token = resolveToken(options, io);
+  const token = tokenFor(options, io);
   if (!token) return 2;
   if (!(await preflightOrExit(options, false, io))) return 1;
   const provider: ClusterProvider = options.cluster

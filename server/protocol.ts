@@ -3,8 +3,28 @@
 // wire format; zod schemas validate whatever crosses from the untrusted side.
 import { z } from 'zod';
 
-/** Header every state-changing request must carry (CSRF defence beside SameSite). */
+/**
+ * Header every state-changing request must carry: a cross-origin form cannot
+ * send it, and a cross-origin fetch cannot without a CORS preflight, which
+ * the server never grants.
+ */
 export const CSRF_HEADER = 'x-hardening-lab';
+
+// ---- access --------------------------------------------------------------
+// The start URL carries the master token in its fragment (never sent in any
+// request); the page trades it here for a page credential, which it sends as
+// `Authorization: Bearer` and in each socket's handshake `auth`.
+
+/** Fragment parameter of the start URL: http://127.0.0.1:7681/#token=… */
+export const START_TOKEN_PARAM = 'token';
+/** POST { token } → { credential }; exact Origin and the CSRF header required. */
+export const SESSION_PATH = '/api/session';
+export const sessionRequestSchema = z.object({ token: z.string().min(1).max(512) });
+export const sessionResponseSchema = z.object({ credential: z.string().min(1).max(512) });
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+/** The part of every socket's handshake `auth` that proves who the page is. */
+export const socketCredentialSchema = z.object({ credential: z.string().min(1).max(512) });
+export type SocketCredential = z.infer<typeof socketCredentialSchema>;
 
 /** Socket.io namespace for terminals; one socket per terminal tab. */
 export const TERMINAL_NAMESPACE = '/terminals';
@@ -44,7 +64,7 @@ export type ClusterProgress = z.infer<typeof clusterProgressSchema>;
 
 // ---- terminals -----------------------------------------------------------
 
-/** Sent in the socket.io handshake `auth` of the /terminals namespace. */
+/** Sent in the socket.io handshake `auth` of the /terminals namespace (beside the credential). */
 export const terminalAttachSchema = z.object({
   target: z.string().regex(/^[a-z0-9-]{1,40}$/),
   /** Present when reattaching after a reload. */
@@ -199,10 +219,13 @@ export const resetResultSchema = z.object({
 export type ResetResult = z.infer<typeof resetResultSchema>;
 
 /**
- * HTTP routes (all under the auth cookie; POSTs need the CSRF header):
+ * HTTP routes (all need `Authorization: Bearer <credential>`; POSTs need the
+ * CSRF header; GETs never change anything):
+ *   POST /api/session                         → SessionResponse (body { token }; no bearer)
  *   GET  /api/status                          → { cluster: ClusterStatus, version }
  *   GET  /api/labs                            → LabSummary[]
- *   GET  /api/labs/:lab                       → LabDetail
+ *   GET  /api/labs/:lab                       → LabDetail (reads only)
+ *   POST /api/labs/:lab/start                 → LabDetail (starts the lab the first time: backups, files, setup)
  *   POST /api/labs/:lab/steps/:step/check     → CheckResult
  *   POST /api/labs/:lab/steps/:step/hint      → { hint: string, index: number }
  *   POST /api/labs/:lab/steps/:step/solution  → Solution (403 until allowed)

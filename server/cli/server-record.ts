@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { stateDir } from '../config.js';
+import { ensurePrivateDir, writePrivateFile } from '../state/private-files.js';
 
 const recordSchema = z.object({ pid: z.number(), url: z.string(), cluster: z.string(), startedAt: z.string() });
 export type ServerRecord = z.infer<typeof recordSchema>;
@@ -13,8 +14,8 @@ function recordPath(env: NodeJS.ProcessEnv): string {
 }
 
 export function writeServerRecord(record: ServerRecord, env: NodeJS.ProcessEnv = process.env): void {
-  fs.mkdirSync(stateDir(env), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(recordPath(env), JSON.stringify(record), { mode: 0o600 });
+  ensurePrivateDir(stateDir(env));
+  writePrivateFile(recordPath(env), JSON.stringify(record));
 }
 
 export function clearServerRecord(env: NodeJS.ProcessEnv = process.env): void {

@@ -8,7 +8,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterNode, ClusterStatus } from '../protocol.js';
-import { clusterStateDir, PROJECT_ROOT } from '../config.js';
+import { clusterStateDir, PROJECT_ROOT, stateDir } from '../config.js';
+import { ensurePrivateDir, writePrivateFile } from '../state/private-files.js';
 import type { ClusterProvider, Command, EnsureOptions } from './provider.js';
 import { prepareKindConfig } from './kind-config.js';
 import { findDocker, findKind } from './kind-tool.js';
@@ -57,6 +58,11 @@ export class KindProvider implements ClusterProvider {
     return findDocker(this.env) ?? 'docker';
   }
 
+  /** <state>/clusters/<name>, private from the state directory down. */
+  private ensureStateDir(): void {
+    ensurePrivateDir(clusterStateDir(this.name, this.env), stateDir(this.env));
+  }
+
   kubeconfigPath(): string {
     return path.join(clusterStateDir(this.name, this.env), 'kubeconfig');
   }
@@ -71,7 +77,7 @@ export class KindProvider implements ClusterProvider {
 
   async ensure(options: EnsureOptions = {}): Promise<void> {
     const progress = options.onProgress ?? (() => {});
-    fs.mkdirSync(path.dirname(this.kubeconfigPath()), { recursive: true, mode: 0o700 });
+    this.ensureStateDir();
     if (await this.exists()) {
       progress({ stage: 'reuse', line: `Reusing the existing kind cluster "${this.name}".` });
       await this.exportKubeconfig();
@@ -161,7 +167,7 @@ export class KindProvider implements ClusterProvider {
       );
     }
     if (!fs.existsSync(this.kubeconfigPath())) {
-      fs.mkdirSync(path.dirname(this.kubeconfigPath()), { recursive: true, mode: 0o700 });
+      this.ensureStateDir();
       await this.exportKubeconfig();
     }
   }
@@ -171,7 +177,8 @@ export class KindProvider implements ClusterProvider {
       timeout: QUICK_TIMEOUT_MS,
       env: this.env,
     });
-    fs.writeFileSync(this.kubeconfigPath(), stdout + '\n', { mode: 0o600 });
+    // The cluster's admin credentials: 0600, whatever the umask.
+    writePrivateFile(this.kubeconfigPath(), stdout + '\n');
   }
 
   async nodes(): Promise<ClusterNode[]> {

@@ -1,6 +1,7 @@
-// The HTTP + websocket server: auth, Host/Origin checks, CSP, the API, the
-// built web page, and the socket.io namespaces. Everything a request touches
-// passes the same gate, including the websocket upgrade (allowRequest).
+// The HTTP + websocket server: the request gate (Host, exact Origin, the
+// credential), CSP, the token exchange, the API, the built web page, the
+// socket.io namespaces, and one JSON error handler. Express requests and
+// every engine.io request (which express never sees) pass the same gate.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
@@ -9,15 +10,35 @@ import express, { type Router } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import type { ClusterProvider } from '../cluster/provider.js';
 import { PROJECT_ROOT, DEFAULT_TERMINAL_GRACE_MS } from '../config.js';
-import { CSRF_HEADER, EVENTS_NAMESPACE, TERMINAL_NAMESPACE, type ClusterProgress, type ClusterStatus } from '../protocol.js';
-import { authCookie, isAuthenticated, tokensMatch } from './auth.js';
-import { createAllowList, hostAllowed, originAllowed } from './host-origin.js';
+import {
+  EVENTS_NAMESPACE,
+  START_TOKEN_PARAM,
+  TERMINAL_NAMESPACE,
+  type ClusterProgress,
+  type ClusterStatus,
+} from '../protocol.js';
+import { Credentials } from './auth.js';
+import { jsonErrorHandler, notFound, rejectMalformedPath } from './error-handler.js';
+import { createAllowList, isWildcardHost, ownOrigins } from './host-origin.js';
+import { expireLegacyCookie } from './legacy-cookie.js';
+import { apiGate, checkSocketRequest, senderGate, type GateOptions } from './request-gate.js';
 import { securityHeaders } from './security-headers.js';
+import { createSessionRouter } from './session-route.js';
+import { requireSocketCredential } from './socket-auth.js';
 import { TerminalManager } from '../terminals/terminal-manager.js';
 import { registerTerminalNamespace } from '../terminals/socket.js';
 
 /** Progress lines kept for pages that connect late. */
 const MAX_PROGRESS_REPLAY = 200;
+
+/**
+ * The link printed for the learner: the token rides in the fragment, which
+ * browsers never send to any server (not ours, not in a Referer), and the
+ * page removes it from the address bar at once.
+ */
+export function formatStartUrl(base: string, token: string, query = ''): string {
+  return `${base}/${query}#${START_TOKEN_PARAM}=${encodeURIComponent(token)}`;
+}
 
 export interface ServerOptions {
   host: string;
@@ -29,6 +50,11 @@ export interface ServerOptions {
   clusterEnabled?: boolean;
   /** Extra host names to answer to (beyond loopback and the bind host). */
   allowedHosts?: string[];
+  /**
+   * Extra exact origins (scheme://host:port) whose pages may use the server:
+   * the Vite dev server during development. Empty by default.
+   */
+  allowedOrigins?: string[];
   /** Built web page; defaults to web/dist. */
   webDir?: string;
   terminalGraceMs?: number;
@@ -41,8 +67,10 @@ export interface ServerOptions {
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:7681 */
   url: string;
-  /** The URL with the token, printed once for the learner. */
+  /** The URL with the token in its fragment, printed once for the learner. */
   startUrl: string;
+  /** Every origin whose pages may use the server (our host names at our port, plus allowedOrigins). */
+  origins: ReadonlySet<string>;
   port: number;
   terminals: TerminalManager;
   /** Push cluster progress to every open page. */
@@ -53,8 +81,17 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  // Whatever a caller logs through us, the token never reaches the log.
+  const rawLog = options.log ?? ((line: string) => console.log(line));
+  const log = (line: string): void => rawLog(line.split(options.token).join('[token]'));
   const allow = createAllowList(options.host, options.allowedHosts);
+  for (const origin of options.allowedOrigins ?? []) {
+    if (URL.parse(origin)?.origin !== origin) throw new Error(`Not an origin (scheme://host:port): ${origin}`);
+  }
+  const credentials = new Credentials(options.token);
+  // Filled in once we listen: the port is only known then (0 in tests).
+  const origins = new Set<string>();
+  const gate: GateOptions = { allow, origins, credentials };
   const webDir = options.webDir ?? path.join(PROJECT_ROOT, 'web', 'dist');
   const clusterEnabled = options.clusterEnabled ?? true;
   const terminals = new TerminalManager({
@@ -67,61 +104,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders);
+  // Host and Origin first: a rebinding or cross-origin page must not even
+  // learn whether a route exists.
+  app.use(senderGate(gate));
+  app.use(rejectMalformedPath);
+  app.use(expireLegacyCookie);
 
-  // Host first: a rebinding attacker must not even learn whether auth exists.
-  app.use((req, res, next) => {
-    if (!hostAllowed(req, allow)) {
-      res.status(403).type('text/plain').send('Forbidden: unexpected Host header.\n');
-      return;
-    }
-    next();
-  });
-
-  // Token in the URL → cookie, then redirect to the same path without it, so
-  // the secret leaves the address bar and the history.
-  app.use((req, res, next) => {
-    const url = new URL(req.originalUrl, 'http://localhost');
-    const queryToken = url.searchParams.get('token');
-    if (queryToken !== null && req.method === 'GET') {
-      if (!tokensMatch(options.token, queryToken)) {
-        res.status(401).type('text/plain').send('Unauthorized: the token in this link is wrong. Use the link the server printed.\n');
-        return;
-      }
-      url.searchParams.delete('token');
-      res.setHeader('Set-Cookie', authCookie(options.token));
-      res.redirect(302, url.pathname + (url.search || ''));
-      return;
-    }
-    next();
-  });
-
-  app.use((req, res, next) => {
-    if (!isAuthenticated(req, options.token)) {
-      const wantsHtml = req.accepts(['html', 'json']) === 'html' && !req.path.startsWith('/api/');
-      res.status(401);
-      if (wantsHtml) {
-        res.type('text/html').send(
-          '<!doctype html><title>Hardening Lab</title><p>Open the link with <code>?token=…</code> that <code>hardening-lab</code> printed in your terminal.</p>',
-        );
-      } else {
-        res.json({ error: 'unauthorized', message: 'Missing or wrong token.' });
-      }
-      return;
-    }
-    next();
-  });
-
-  // Cross-site defence for state changes: SameSite=Strict already withholds
-  // the cookie; the custom header cannot be sent cross-origin without CORS.
-  app.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.header(CSRF_HEADER) !== '1') {
-      res.status(403).json({ error: 'csrf', message: `State-changing requests need the ${CSRF_HEADER}: 1 header.` });
-      return;
-    }
-    next();
-  });
-
-  app.use(express.json({ limit: '256kb' }));
+  app.use(createSessionRouter(credentials));
+  app.use('/api', apiGate(gate));
+  app.use('/api', express.json({ limit: '256kb' }));
 
   const api = express.Router();
   api.get('/status', async (_req, res) => {
@@ -138,10 +129,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.use('/api', api);
   for (const router of options.apiRouters ?? []) app.use('/api', router);
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'not-found' });
-  });
+  app.use('/api', notFound);
 
+  // The page: static files, no credential needed (they hold no secret; the
+  // API and the sockets do the guarding).
   if (fs.existsSync(path.join(webDir, 'index.html'))) {
     app.use(express.static(webDir, { index: false, maxAge: '1h' }));
     // Client-side routes all get the page.
@@ -157,21 +148,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         .send('The web page is not built. Run `npm run build:web` (npm start does this for you).\n');
     });
   }
+  app.use(notFound);
+  app.use(jsonErrorHandler(log));
 
   const httpServer = http.createServer(app);
-  const io = new SocketServer(httpServer, {
-    serveClient: false,
-    maxHttpBufferSize: 1_000_000,
-    // The websocket upgrade never reaches express: check everything here too.
-    allowRequest: (req, callback) => {
-      if (!hostAllowed(req, allow)) return callback('forbidden host', false);
-      if (!originAllowed(req, allow)) return callback('forbidden origin', false);
-      if (!isAuthenticated(req, options.token)) return callback('unauthorized', false);
-      callback(null, true);
-    },
+  const io = new SocketServer(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
+  // Every engine.io request — the handshake, each later polling request of a
+  // session, the websocket upgrade — never reaches express. allowRequest
+  // would see only the handshake: a request carrying a session id skips it.
+  io.engine.use((req: http.IncomingMessage, res: http.ServerResponse, next: (error?: Error) => void) => {
+    const refusal = checkSocketRequest(req, gate);
+    if (!refusal) return next();
+    if (res instanceof http.ServerResponse) {
+      // Answered here, so the session (if any) never sees the request.
+      res.writeHead(refusal.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error: refusal.code, message: refusal.message }));
+      return;
+    }
+    // An upgrade: engine.io answers 400 and closes the connection.
+    next(refusal);
   });
-  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE), terminals, clusterEnabled);
+  const terminalNamespace = io.of(TERMINAL_NAMESPACE);
   const events = io.of(EVENTS_NAMESPACE);
+  for (const nsp of [io.of('/'), terminalNamespace, events]) requireSocketCredential(nsp, credentials);
+  registerTerminalNamespace(terminalNamespace, terminals, clusterEnabled);
   // A page opened (or reloaded) mid-creation replays what it missed, so the
   // learner sees the whole progress log, not just the lines after it arrived.
   const progressLog: ClusterProgress[] = [];
@@ -187,13 +187,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const address = httpServer.address() as AddressInfo;
+  for (const origin of ownOrigins(allow, address.port, options.allowedOrigins)) origins.add(origin);
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : hostForUrl;
+  const displayHost = isWildcardHost(options.host) ? '127.0.0.1' : hostForUrl;
   const url = `http://${displayHost}:${address.port}`;
 
   return {
     url,
-    startUrl: `${url}/?token=${encodeURIComponent(options.token)}`,
+    startUrl: formatStartUrl(url, options.token),
+    origins,
     port: address.port,
     terminals,
     publishProgress: (event) => {

@@ -53,7 +53,7 @@ export const restoreResultSchema = z.object({
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
 
 /**
- * Routes (under the auth cookie; POST needs the CSRF header):
+ * Routes (behind the page credential; POST needs the CSRF header):
  *   GET  /api/labs/:lab/diagnosis        → ApiserverDiagnosis
  *   POST /api/labs/:lab/restore-backups  → RestoreResult
  */

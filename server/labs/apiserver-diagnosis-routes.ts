@@ -6,6 +6,7 @@ import path from 'node:path/posix';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { ClusterProvider } from '../cluster/provider.js';
+import { HttpError } from '../http/http-error.js';
 import type { LoadedLab } from './lab.js';
 import { diagnoseApiserver, providerRunner, type NodeRunner } from './apiserver-diagnosis.js';
 import type { RestoreResult } from './apiserver-diagnosis-protocol.js';
@@ -105,19 +106,26 @@ export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router
       res.status(404).json({ error: 'not-found', message: 'No such lab.' });
       return;
     }
+    let diagnosis: Awaited<ReturnType<typeof diagnoseApiserver>>;
     try {
-      const diagnosis = await diagnoseApiserver(options.provider, {
+      diagnosis = await diagnoseApiserver(options.provider, {
         run,
         restorable: lab.backups.map((b) => `${b.node}:${b.path}`),
       });
-      res.setHeader('Cache-Control', 'no-store');
-      res.json(diagnosis);
     } catch (error) {
-      res.status(502).json({
-        error: 'diagnosis-failed',
-        message: `Could not look at the control-plane node: ${errorMessage(error)}`,
-      });
+      // The cause (a docker or kubectl failure, with host paths) goes to the
+      // server's log through the error handler, not to the page.
+      throw new HttpError(
+        502,
+        'diagnosis-failed',
+        'Could not look at the control-plane node; the server’s terminal says why.',
+        {
+          cause: error,
+        },
+      );
     }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(diagnosis);
   });
 
   router.post('/labs/:lab/restore-backups', async (req, res) => {
@@ -136,19 +144,17 @@ export function createBreakGlassRouter(options: BreakGlassRouterOptions): Router
       pending = restore(lab).finally(() => inFlight.delete(lab.id));
       inFlight.set(lab.id, pending);
     }
+    let result: RestoreResult;
     try {
-      // 200 either way: the page shows the log, which says what could not be restored.
-      res.json(await pending);
+      result = await pending;
     } catch (error) {
-      res
-        .status(500)
-        .json({ ok: false, restored: [], log: `Restore failed: ${errorMessage(error)}` } satisfies RestoreResult);
+      throw new HttpError(500, 'restore-failed', 'The restore failed on the server; its terminal says why.', {
+        cause: error,
+      });
     }
+    // 200 either way: the page shows the log, which says what could not be restored.
+    res.json(result);
   });
 
   return router;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

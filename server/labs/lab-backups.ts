@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ClusterProvider, Command } from '../cluster/provider.js';
 import type { LoadedLab } from './lab.js';
 import type { BackupSpec } from './lab-schema.js';
+import { ensurePrivateDir, writePrivateFileAsync } from '../state/private-files.js';
 
 const backupRecordSchema = z.object({
   node: z.string(),
@@ -99,8 +100,8 @@ export class LabBackups {
       } else {
         throw new Error(`Cannot back up ${spec.path} on node ${spec.node}: ${stderr.trim() || result.shortMessage}`);
       }
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-      await fs.writeFile(file, JSON.stringify(record), { mode: 0o600 });
+      ensurePrivateDir(path.dirname(file), this.dir);
+      await writePrivateFileAsync(file, JSON.stringify(record));
       taken.push(`${spec.node}:${spec.path}`);
     }
     return taken;

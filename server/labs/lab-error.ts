@@ -1,4 +1,7 @@
 // A refusal the learner's page can act on, with the HTTP status it maps to.
+// It is an HttpError, so the server's one error handler sends its message.
+import { HttpError } from '../http/http-error.js';
+
 export type LabErrorCode =
   'unknown-lab' | 'unknown-step' | 'locked' | 'no-more-hints' | 'solution-locked' | 'not-runnable';
 
@@ -11,14 +14,10 @@ const STATUS: Record<LabErrorCode, number> = {
   'not-runnable': 409,
 };
 
-export class LabError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: LabErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class LabError extends HttpError {
+  declare readonly code: LabErrorCode;
+  constructor(code: LabErrorCode, message: string) {
+    super(STATUS[code], code, message);
     this.name = 'LabError';
-    this.status = STATUS[code];
   }
 }

@@ -87,8 +87,26 @@ describe('lab routes', () => {
     expect(noCsrf.status).toBe(403);
   });
 
-  it('opens the lab: first step open, the rest locked, manifests copied to the nodes', async () => {
+  it('never starts the lab on a GET (a GET changes nothing)', async () => {
     const lab = await detail();
+    expect(lab.steps.map((s) => s.status)).toEqual(['open', 'locked']);
+    await expect(fs.stat(path.join(tmp, 'lab-files', 'fixture-files'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(engine.progress.labProgress('fixture-files').startedAt).toBeUndefined();
+  });
+
+  it('starts the lab only on POST with the CSRF header', async () => {
+    const noCsrf = await api('POST', '/labs/fixture-files/start', undefined, { [CSRF_HEADER]: '' });
+    expect(noCsrf.status).toBe(403);
+    await expect(fs.stat(path.join(tmp, 'lab-files', 'fixture-files'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await api('POST', '/labs/fixture-files/start', { sneaky: true })).status).toBe(400);
+    expect((await api('POST', '/labs/nope/start')).status).toBe(404);
+  });
+
+  it('opens the lab: first step open, the rest locked, manifests copied to the nodes', async () => {
+    const opened = await api('POST', '/labs/fixture-files/start');
+    expect(opened.status).toBe(200);
+    const lab = labDetailSchema.parse(opened.json);
+    expect(engine.progress.labProgress('fixture-files').startedAt).toBeDefined();
     expect(lab.steps.map((s) => s.status)).toEqual(['open', 'locked']);
     expect(lab.currentStepId).toBe('write-marker');
     expect(lab.steps[0]).toMatchObject({ hintsTotal: 2, hints: [], solutionAvailable: false });

@@ -1,9 +1,12 @@
 // The lab routes of server/protocol.ts, as an express Router mounted under
 // /api (after auth and the CSRF gate). Bodies and params are validated with
-// zod; refusals carry a status and a message the page can show.
+// zod; refusals are HttpErrors (LabError is one), which the server's one
+// error handler turns into a status and a message the page can show. GETs
+// only read: opening a lab (backups, file copies, setup as root) is a POST.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { currentStepBodySchema } from '../protocol.js';
+import { HttpError } from '../http/http-error.js';
 import { LabError } from './lab-error.js';
 import type { LabService } from './lab-service.js';
 
@@ -44,7 +47,7 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
   const noBody = (req: Request) => {
     const body: unknown = req.body;
     const empty = body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0);
-    if (!empty && !emptyBodySchema.safeParse(body).success) throw new BadRequest('This request takes no body.');
+    if (!empty && !emptyBodySchema.safeParse(body).success) throw badRequest('This request takes no body.');
   };
   const stepOf = (p: { step?: string | undefined }): string => p.step as string;
 
@@ -58,6 +61,15 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
     '/labs/:lab',
     wrap(async (req, res) => {
       res.json(await service.detail(params(req).lab));
+    }),
+  );
+  // The page calls this when the learner opens a lab: the first time it
+  // backs up node files, copies manifests and runs setup (see LabService.open).
+  router.post(
+    '/labs/:lab/start',
+    wrap(async (req, res) => {
+      noBody(req);
+      res.json(await service.open(params(req).lab));
     }),
   );
   // Images the lab's Markdown refers to by relative path (the page resolves
@@ -121,24 +133,14 @@ export function createLabRouter({ service }: LabRouterOptions): Router {
     wrap((req, res) => {
       const body = currentStepBodySchema.safeParse(req.body);
       if (!body.success)
-        throw new BadRequest(`Body must be {"stepId": "..."}: ${body.error.issues[0]?.message ?? 'invalid'}`);
+        throw badRequest(`Body must be {"stepId": "..."}: ${body.error.issues[0]?.message ?? 'invalid'}`);
       service.setCurrent(params(req).lab, body.data.stepId);
       res.json({ ok: true });
     }),
   );
-
-  router.use('/labs', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    if (error instanceof LabError) {
-      res.status(error.status).json({ error: error.code, message: error.message });
-    } else if (error instanceof BadRequest) {
-      res.status(400).json({ error: 'bad-request', message: error.message });
-    } else {
-      console.error('lab route failed:', error);
-      res.status(500).json({ error: 'internal', message: error instanceof Error ? error.message : String(error) });
-    }
-  });
   return router;
 }
 
-class BadRequest extends Error {}
+function badRequest(message: string): HttpError {
+  return new HttpError(400, 'bad-request', message);
+}

@@ -44,7 +44,7 @@ afterEach(async () => {
 
 describe('LabService on a host that lacks a capability', () => {
   it('says so up front, does not start the lab, and refuses checks with the reason', async () => {
-    const detail = await service.detail('fixture-files');
+    const detail = await service.open('fixture-files');
     expect(detail.runnable).toBe(false);
     expect(detail.capabilities).toEqual([{ capability: 'apparmor', available: false, reason: REASON }]);
     expect(progress.labProgress('fixture-files').startedAt).toBeUndefined();

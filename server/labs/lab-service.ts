@@ -120,12 +120,26 @@ export class LabService {
     );
   }
 
-  /** The lab as the page shows it; opening a lab the first time starts it (backups, files, setup). */
+  /** The lab as the page shows it. Reads only: GET /api/labs/:lab. */
   async detail(labId: string): Promise<LabDetail> {
     const lab = this.lab(labId);
+    return this.view(lab, await this.capabilities(lab));
+  }
+
+  /**
+   * The learner opens the lab (POST /api/labs/:lab/start): the first time,
+   * start it (backups, files, setup as root) if this host can run it; then
+   * the same view as `detail`.
+   */
+  async open(labId: string): Promise<LabDetail> {
+    const lab = this.lab(labId);
     const capabilities = await this.capabilities(lab);
+    if (capabilities.every((c) => c.available)) await this.start(lab);
+    return this.view(lab, capabilities);
+  }
+
+  private view(lab: LoadedLab, capabilities: CapabilityReport[]): LabDetail {
     const runnable = capabilities.every((c) => c.available);
-    if (runnable) await this.start(lab);
     const progress = this.progress.labProgress(lab.id);
     const detail: LabDetail = {
       id: lab.id,

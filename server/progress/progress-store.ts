@@ -3,12 +3,14 @@
 // own transaction, committed before the HTTP response goes out; WAL with
 // synchronous=FULL means a `kill -9` (or a power cut) right after a response
 // loses nothing.
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, restrictFile, touchPrivateFile } from '../state/private-files.js';
 import { checkResultSchema, type CheckResult } from '../protocol.js';
 
 export const PROGRESS_FILE = 'progress.sqlite';
+/** Files SQLite keeps beside the database (WAL mode uses the first two). */
+const SQLITE_SIDE_FILES = ['-wal', '-shm', '-journal'];
 
 export interface StepProgress {
   hintsUsed: number;
@@ -95,10 +97,15 @@ export class ProgressStore {
     options: ProgressStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(path.dirname(file));
     try {
+      // SQLite creates the file with 0644 (less the umask) and gives its
+      // -wal and -shm files the database file's mode: create it 0600 first.
+      touchPrivateFile(file);
       this.db = new Database(file);
       this.db.pragma('journal_mode = WAL');
+      // Left by an earlier version with a looser mode, or created just now.
+      for (const suffix of SQLITE_SIDE_FILES) restrictFile(file + suffix);
       this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
       this.migrate();

@@ -10,7 +10,8 @@ import { io } from 'socket.io-client';
 import { LocalShellStandInProvider } from '../cluster/local-shell-stand-in.js';
 import { generateToken } from '../http/auth.js';
 import { startServer, type RunningServer } from '../http/server.js';
-import { FLOW, TERMINAL_NAMESPACE } from '../protocol.js';
+import { CSRF_HEADER, FLOW, SESSION_PATH, TERMINAL_NAMESPACE, sessionResponseSchema } from '../protocol.js';
+import { request } from '../http/test-requests.js';
 import { CLUSTER_DISABLED_MESSAGE, DISPLACED_MESSAGE } from './socket.js';
 import { BATCH_MAX_CHARS } from './terminal-session.js';
 import { TerminalTestClient, type TerminalClientOptions } from './test-client.js';
@@ -42,6 +43,16 @@ function connect(
   const client = new TerminalTestClient({ url: server.url, token, target: 'control-plane', ...options });
   clients.push(client);
   return client;
+}
+
+/** What the page holds: a credential from the token exchange, made on our own origin. */
+async function pageCredential(server: RunningServer, token: string): Promise<string> {
+  const reply = await request(server.port, SESSION_PATH, {
+    method: 'POST',
+    headers: { origin: server.url, 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+    body: JSON.stringify({ token }),
+  });
+  return sessionResponseSchema.parse(JSON.parse(reply.body)).credential;
 }
 
 async function ready(client: TerminalTestClient): Promise<void> {
@@ -315,36 +326,54 @@ describe('terminal socket security probes (local-shell stand-in)', () => {
     await expectRefused({ transports: ['polling'] });
   });
 
-  it('refuses a wrong token (cookie, query and bearer)', async () => {
+  it('refuses a wrong token (auth payload, bearer)', async () => {
     const wrong = generateToken();
-    await expectRefused({ transports: ['websocket'], extraHeaders: { cookie: `hardening_lab_token=${wrong}` } });
-    await expectRefused({ transports: ['websocket'], query: { token: wrong } });
+    await expectRefused({
+      transports: ['websocket'],
+      auth: { ...auth, credential: wrong },
+      extraHeaders: { origin: server.url },
+    });
     await expectRefused({ transports: ['polling'], extraHeaders: { authorization: `Bearer ${wrong}` } });
+  });
+
+  it('refuses the right token where older versions took it: a cookie or the query', async () => {
+    await expectRefused({
+      transports: ['websocket'],
+      extraHeaders: { cookie: `hardening_lab_token=${token}`, origin: server.url },
+    });
+    await expectRefused({ transports: ['websocket'], query: { token }, extraHeaders: { origin: server.url } });
   });
 
   it('refuses a foreign Host header even with the right token (DNS rebinding)', async () => {
     await expectRefused({
       transports: ['websocket'],
-      extraHeaders: { cookie: `hardening_lab_token=${token}`, host: 'evil.example' },
+      extraHeaders: { authorization: `Bearer ${token}`, host: 'evil.example' },
     });
   });
 
-  it('refuses a foreign or null Origin even with the right token', async () => {
-    for (const origin of ['http://evil.example', 'null', 'http://localhost.evil.example']) {
+  it('refuses a foreign, null or other-port Origin even with the right credential', async () => {
+    const credential = await pageCredential(server, token);
+    for (const origin of [
+      'http://evil.example',
+      'null',
+      'http://localhost.evil.example',
+      `http://127.0.0.1:${server.port + 1}`,
+    ]) {
       await expectRefused({
         transports: ['websocket'],
-        extraHeaders: { cookie: `hardening_lab_token=${token}`, origin },
+        auth: { ...auth, credential },
+        extraHeaders: { authorization: `Bearer ${token}`, origin },
       });
     }
   });
 
-  it('accepts the right token with a same-host Origin (the control for the probes above)', async () => {
+  it('accepts the page credential in the auth payload from our exact Origin (the control for the probes above)', async () => {
     const socket = io(`${server.url}${TERMINAL_NAMESPACE}`, {
       forceNew: true,
       reconnection: false,
       transports: ['websocket'],
-      auth,
-      extraHeaders: { cookie: `hardening_lab_token=${token}`, origin: server.url },
+      auth: { ...auth, credential: await pageCredential(server, token) },
+      extraHeaders: { origin: server.url },
     });
     try {
       const info = await new Promise<unknown>((resolve, reject) => {

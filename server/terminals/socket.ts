@@ -1,7 +1,8 @@
 // The /terminals socket.io namespace: one socket per terminal tab. Who may
-// connect at all (token, Host, Origin) is decided in the server's
-// allowRequest before a socket exists; this module decides what a connected
-// socket may do, and validates every message from the page with zod.
+// connect at all (Host, exact Origin, the credential) is decided before a
+// socket exists (http/request-gate.ts, http/socket-auth.ts); this module
+// decides what a connected socket may do, and validates every message from
+// the page with zod.
 import type { Namespace, Socket } from 'socket.io';
 import {
   terminalAckSchema,

@@ -2,7 +2,6 @@
 // it acknowledges output as a browser would after parsing it — and records
 // everything it received, so tests can wait for text and inspect flow control.
 import { io, type Socket } from 'socket.io-client';
-import { AUTH_COOKIE } from '../http/auth.js';
 import { FLOW, TERMINAL_NAMESPACE, type TerminalClientEvents, type TerminalServerEvents } from '../protocol.js';
 
 export type TerminalClientSocket = Socket<TerminalServerEvents, TerminalClientEvents>;
@@ -47,7 +46,8 @@ export class TerminalTestClient {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
-      extraHeaders: { cookie: `${AUTH_COOKIE}=${options.token}` },
+      // A non-browser client: no Origin, so the token goes in a header.
+      extraHeaders: { authorization: `Bearer ${options.token}` },
       auth: {
         target: options.target,
         cols: options.cols ?? 80,

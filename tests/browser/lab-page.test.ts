@@ -47,9 +47,11 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(reason).toContain(APPARMOR_REASON);
   });
 
-  it('opens a lab beside the terminals without reconnecting them', async () => {
+  it('opens a lab beside the terminals without reconnecting them, starting it with a POST', async () => {
     const sessionBefore = await app.terminal('control-plane').sessionId();
+    expect(fixture.starts()).toBe(0);
     await app.labList().open(FIXTURE_LAB_ID);
+    expect(fixture.starts()).toBeGreaterThan(0);
     expect(new URL(app.page.url()).pathname).toBe(`/labs/${FIXTURE_LAB_ID}`);
     expect(await app.labSteps().currentStepId()).toBe('make-marker');
     expect(await app.terminal('control-plane').sessionId()).toBe(sessionBefore);
@@ -95,7 +97,9 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     // The only image is the lab's own, from its assets; the outside one is just its alt text.
     const images = text.locator('img');
     expect(await images.count()).toBe(1);
-    expect(await images.getAttribute('src')).toBe(`/api/labs/${FIXTURE_LAB_ID}/assets/images/dot.png`);
+    // Behind the credential like all of /api: fetched with it, shown from a blob: URL.
+    expect(await images.getAttribute('data-lab-asset')).toBe(`/api/labs/${FIXTURE_LAB_ID}/assets/images/dot.png`);
+    await expect.poll(() => images.getAttribute('src')).toMatch(/^blob:/);
     await expect
       .poll(() => images.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBe(1);
@@ -103,6 +107,8 @@ describe('lab page with a fixture lab router (stand-in nodes are local bash shel
     expect(await text.locator('script').count()).toBe(0);
     expect(await text.innerText()).toContain('<script>window.__xss = 2</script>');
     expect(await text.locator('a', { hasText: 'a bad link' }).count()).toBe(0);
+    expect(await text.locator('a', { hasText: 'a tab-split link' }).count()).toBe(0);
+    expect(await text.locator('a[href*="script:" i]').count()).toBe(0);
     expect(await text.locator('a', { hasText: 'a good one' }).getAttribute('rel')).toBe('noopener noreferrer');
     expect(await app.page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
   });

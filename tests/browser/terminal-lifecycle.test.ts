@@ -42,15 +42,18 @@ describe('terminal lifecycle (stand-in nodes are local bash shells)', () => {
     const sessionId = await terminal.sessionId();
     expect(sessionId).toBeTruthy();
 
-    // A second tab that knows the same session id (as a duplicated tab would).
+    // A second tab that knows the same session id, as a duplicated tab would
+    // (which copies sessionStorage: the page credential comes along).
+    const credential = await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).sessionStorage.getItem('hardening-lab:credential'),
+    );
     const other = await browser.context.newPage();
     await other.addInitScript(
-      ([key, id]) =>
-        (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem(
-          key,
-          id,
-        ),
-      ['hardening-lab:terminal-session:control-plane', sessionId ?? ''] as const,
+      (entries: Record<string, string>) => {
+        const storage = (globalThis as unknown as PageGlobals).sessionStorage;
+        for (const [key, value] of Object.entries(entries)) storage.setItem(key, value);
+      },
+      { 'hardening-lab:terminal-session:control-plane': sessionId ?? '', 'hardening-lab:credential': credential ?? '' },
     );
     await other.goto(app.page.url());
     const otherApp = new AppPage(other);

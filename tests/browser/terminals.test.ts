@@ -6,6 +6,7 @@ import { AppPage } from './pages/app-page.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageGlobals } from './support/page-globals.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { formatStartUrl } from '../../server/http/server.js';
 
 describe('terminals in the browser (stand-in nodes are local bash shells)', () => {
   let server: TestServer;
@@ -23,15 +24,39 @@ describe('terminals in the browser (stand-in nodes are local bash shells)', () =
     await server?.close();
   });
 
-  it('trades the start URL token for a cookie and removes it from the address bar', async () => {
+  it('trades the start URL token for a page credential in sessionStorage, removes it from the address bar, sets no cookie', async () => {
     const url = new URL(app.page.url());
+    expect(url.hash).toBe('');
     expect(url.searchParams.has('token')).toBe(false);
     expect(url.searchParams.get('testHooks')).toBe('1');
     expect(url.pathname).toBe('/');
     expect(await app.page.title()).toBe('Hardening Lab');
-    const cookies = await browser.context.cookies(server.server.url);
-    expect(cookies.find((c) => c.name === 'hardening_lab_token')?.httpOnly).toBe(true);
+    expect(await browser.context.cookies()).toEqual([]);
+    const credential = await app.page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).sessionStorage.getItem('hardening-lab:credential'),
+    );
+    expect(credential).toMatch(/^p1\./);
+    expect(credential).not.toContain(server.token);
     expect(await app.clusterState()).toBe('running');
+  });
+
+  it('signs in no tab opened without the start link, nor with a wrong token, and says what to do', async () => {
+    for (const url of [
+      `${server.server.url}/?testHooks=1`,
+      formatStartUrl(server.server.url, 'wrong-token-0123456789abcdef', '?testHooks=1'),
+    ]) {
+      const page = await browser.context.newPage();
+      try {
+        const other = new AppPage(page);
+        await page.goto(url);
+        await expect.poll(() => other.clusterState(), { timeout: 10_000 }).toBe('auth-lost');
+        expect(await other.clusterBanner.innerText()).toContain('Open the link');
+        expect(new URL(page.url()).hash).toBe('');
+        expect(await other.terminalTargets()).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
   });
 
   it('opens one tab per stand-in node', async () => {

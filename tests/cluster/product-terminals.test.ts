@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KIND_CONFIG, DEFAULT_NODE_IMAGE, PROJECT_ROOT } from '../../server/config.js';
 import { KindProvider } from '../../server/cluster/kind-provider.js';
 import { generateToken } from '../../server/http/auth.js';
-import { startServer, type RunningServer } from '../../server/http/server.js';
+import { formatStartUrl, startServer, type RunningServer } from '../../server/http/server.js';
 import { AppPage } from '../browser/pages/app-page.js';
 import { launchBrowser, type TestBrowser } from '../browser/support/browser.js';
 
@@ -27,16 +27,17 @@ describe(`the product against kind cluster "${cluster}"`, () => {
       throw new Error('web/dist is missing: run `npm run build:web`.');
     const provider = new KindProvider({ name: cluster, image: DEFAULT_NODE_IMAGE, kindConfig: DEFAULT_KIND_CONFIG });
     await provider.attach();
+    const token = generateToken();
     server = await startServer({
       host: '127.0.0.1',
       port: 0,
-      token: generateToken(),
+      token,
       provider,
       webDir: webDist,
       log: () => undefined,
     });
     browser = await launchBrowser();
-    app = await AppPage.open(browser.context, `${server.startUrl}&testHooks=1`);
+    app = await AppPage.open(browser.context, formatStartUrl(server.url, token, '?testHooks=1'));
   });
 
   afterAll(async () => {

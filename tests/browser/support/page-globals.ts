@@ -30,7 +30,10 @@ export interface PageGlobals {
   __hardeningLab?: PageTestHooks;
   /** Set by the XSS probes in the fixture lab's Markdown if they ever ran. */
   __xss?: unknown;
-  sessionStorage: { getItem(key: string): string | null };
+  sessionStorage: {
+    getItem(key: string): string | null;
+    setItem(key: string, value: string): void;
+  };
   document: { querySelector(selector: string): PageElement | null };
   navigator: { clipboard: { readText(): Promise<string>; writeText(text: string): Promise<void> } };
 }

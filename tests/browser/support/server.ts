@@ -10,14 +10,14 @@ import type { ClusterProvider } from '../../../server/cluster/provider.js';
 import { LocalShellStandInProvider } from '../../../server/cluster/local-shell-stand-in.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
 import { generateToken } from '../../../server/http/auth.js';
-import { startServer, type RunningServer } from '../../../server/http/server.js';
+import { formatStartUrl, startServer, type RunningServer } from '../../../server/http/server.js';
 
 export const WEB_DIST = path.join(PROJECT_ROOT, 'web', 'dist');
 
 export interface TestServer {
   server: RunningServer;
   token: string;
-  /** The URL the CLI would print: token in the query, plus the test hooks. */
+  /** The URL the CLI would print (token in the fragment), plus the test hooks in the query. */
   startUrl: string;
   /** Working directory of the stand-in "node" shells. */
   home: string;
@@ -55,7 +55,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     token,
     home,
-    startUrl: `${server.startUrl}&testHooks=1`,
+    startUrl: formatStartUrl(server.url, token, '?testHooks=1'),
     close: () => server.close(),
   };
 }

@@ -1,9 +1,12 @@
-// The one place the page talks HTTP to its server. Every response is parsed
-// with the zod schema from server/protocol.ts, so a server that drifts from
-// the wire contract fails loudly here instead of deep inside a component.
+// The one place the page talks HTTP to its server. Every request carries the
+// page credential as a bearer (never a cookie: credentials 'omit'); every
+// response is parsed with the zod schema from server/protocol.ts, so a server
+// that drifts from the wire contract fails loudly here instead of deep inside
+// a component.
 import { z } from 'zod';
 import { CSRF_HEADER } from '../../../server/protocol.js';
 import { ApiError } from './api-error.js';
+import { authorizationHeader } from './credential.js';
 
 const errorBodySchema = z.object({ error: z.string().optional(), message: z.string().optional() });
 
@@ -43,17 +46,33 @@ async function parseBody<T>(response: Response, path: string, schema: z.ZodType<
 }
 
 export async function getJson<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' }, signal });
+  const response = await fetch(path, {
+    credentials: 'omit',
+    headers: { accept: 'application/json', ...authorizationHeader() },
+    signal,
+  });
   if (!response.ok) throw await readError(response, path);
   return parseBody(response, path, schema);
+}
+
+/** A binary resource behind the credential (a lab's image), which an <img src> could not fetch. */
+export async function getBlob(path: string, signal?: AbortSignal): Promise<Blob> {
+  const response = await fetch(path, { credentials: 'omit', headers: authorizationHeader(), signal });
+  if (!response.ok) throw await readError(response, path);
+  return response.blob();
 }
 
 async function post(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   const response = await fetch(path, {
     method: 'POST',
-    credentials: 'same-origin',
+    credentials: 'omit',
     // The CSRF header the server demands on every state change.
-    headers: { accept: 'application/json', 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      [CSRF_HEADER]: '1',
+      ...authorizationHeader(),
+    },
     body: JSON.stringify(body ?? {}),
     signal,
   });

@@ -26,8 +26,9 @@ export function fetchLabs(signal?: AbortSignal): Promise<LabSummary[]> {
   return getJson('/api/labs', z.array(labSummarySchema), signal);
 }
 
-export function fetchLab(labId: string, signal?: AbortSignal): Promise<LabDetail> {
-  return getJson(labPath(labId), labDetailSchema, signal);
+/** The learner opens the lab: the server starts it the first time (backups, files, setup), hence a POST. */
+export function openLab(labId: string, signal?: AbortSignal): Promise<LabDetail> {
+  return postJson(`${labPath(labId)}/start`, {}, labDetailSchema, signal);
 }
 
 export function checkStep(labId: string, stepId: string): Promise<CheckResult> {

@@ -40,8 +40,8 @@ export function ClusterBanner({ cluster }: { cluster: ClusterView }) {
   if (authLost) {
     return (
       <div className="cluster-banner cluster-banner-bad" role="alert" data-cluster-state="auth-lost">
-        This page is no longer signed in: the Hardening Lab server restarted with a new token. Open the link with{' '}
-        <code>?token=…</code> that it printed in your terminal. Your shells on the nodes are gone with the old server.
+        This page is not signed in to the Hardening Lab server: it was opened without the start link, or the server
+        restarted with a new token. Open the link with <code>#token=…</code> that it printed in your terminal.
       </div>
     );
   }

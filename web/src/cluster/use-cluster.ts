@@ -11,6 +11,7 @@ import {
   type ClusterStatus,
 } from '../../../server/protocol.js';
 import { ApiError, describeError } from '../api/api-error.js';
+import { currentCredential } from '../api/credential.js';
 import { fetchStatus } from '../api/status-api.js';
 
 /** Enough to follow a `kind create cluster` without growing without bound. */
@@ -25,7 +26,8 @@ export interface ClusterView {
   /** False while the events socket is down: the status may be stale. */
   live: boolean;
   /**
-   * The server no longer accepts this page's cookie: it restarted with a new
+   * The server does not accept this page's credential: none yet (the page
+   * was opened without the start URL), or the server restarted with a new
    * token. Sockets would retry forever in silence, so the page must say so.
    */
   authLost: boolean;
@@ -57,7 +59,10 @@ export function useCluster(): ClusterView {
     };
     load();
 
-    const socket = io(EVENTS_NAMESPACE, { transports: ['websocket'] });
+    const socket = io(EVENTS_NAMESPACE, {
+      transports: ['websocket'],
+      auth: (cb) => cb({ credential: currentCredential() ?? '' }),
+    });
     // Reload on every (re)connect: events sent while we were away are lost.
     socket.on('connect', () => {
       setLive(true);

@@ -3,7 +3,7 @@
 import { useCallback, useState } from 'react';
 import type { LabDetail } from '../../../server/protocol.js';
 import { ApiError } from '../api/api-error.js';
-import { fetchLab, reportCurrentStep } from '../api/labs-api.js';
+import { openLab, reportCurrentStep } from '../api/labs-api.js';
 import { Link } from '../app/Link.js';
 import { useAsync } from '../app/use-async.js';
 import { NotRunnableNotice } from '../labs/CapabilityList.js';
@@ -101,7 +101,7 @@ function LabContent({ lab, reload }: { lab: LabDetail; reload: () => Promise<voi
 }
 
 export function LabPage({ labId }: { labId: string }) {
-  const [lab, reload] = useAsync((signal) => fetchLab(labId, signal), [labId]);
+  const [lab, reload] = useAsync((signal) => openLab(labId, signal), [labId]);
   if (lab.state === 'loading') return <p>Loading the lab…</p>;
   if (lab.state === 'failed') {
     return (

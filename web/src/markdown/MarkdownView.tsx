@@ -1,7 +1,8 @@
 // Shows rendered lab Markdown and wires the code blocks' Copy/Run buttons
 // with one delegated listener (the HTML is a string; buttons carry data-*).
-import { useMemo, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { copyText } from '../app/clipboard.js';
+import { loadLabImages } from './lab-images.js';
 import { CODE_ACTION_ATTR, RUN_TARGET_ATTR, renderMarkdown } from './render-markdown.js';
 
 export interface RunRequest {
@@ -28,6 +29,18 @@ function flash(button: HTMLElement, label: string): void {
 
 export function MarkdownView({ markdown, labId, onRun, className }: MarkdownViewProps) {
   const html = useMemo(() => renderMarkdown(markdown, labId), [markdown, labId]);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const root = ref.current;
+    if (!root) return;
+    const controller = new AbortController();
+    const release = loadLabImages(root, controller.signal);
+    return () => {
+      controller.abort();
+      release();
+    };
+  }, [html]);
 
   const onClick = (event: MouseEvent<HTMLDivElement>): void => {
     if (!(event.target instanceof Element)) return;
@@ -47,6 +60,11 @@ export function MarkdownView({ markdown, labId, onRun, className }: MarkdownView
   return (
     // The buttons inside are real <button>s (keyboard-reachable); the div only
     // catches their bubbled clicks.
-    <div className={`markdown ${className ?? ''}`} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />
+    <div
+      ref={ref}
+      className={`markdown ${className ?? ''}`}
+      onClick={onClick}
+      dangerouslySetInnerHTML={{ __html: html }}
+    />
   );
 }

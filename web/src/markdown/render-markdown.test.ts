@@ -34,8 +34,16 @@ describe('renderMarkdown', () => {
     const html = renderMarkdown('[a](javascript:alert(1)) [b](data:text/html,x) [c](https://k8s.io) [d](#step)');
     expect(html).not.toContain('javascript:');
     expect(html).not.toContain('data:text');
-    expect(html).toContain('<a href="https://k8s.io" target="_blank" rel="noopener noreferrer">c</a>');
+    expect(html).toContain('<a href="https://k8s.io/" target="_blank" rel="noopener noreferrer">c</a>');
     expect(html).toContain('<a href="#step">d</a>');
+  });
+
+  it('drops a link whose scheme hides a tab (the browser strips it; a regex on the text did not)', () => {
+    const html = renderMarkdown(
+      '[a](<java\tscript:alert(1)>) [c](<\u0001javascript:alert(1)>) [d](<JAVA\tSCRIPT:alert(1)>)',
+    );
+    expect(html).not.toContain('<a');
+    expect(html).not.toMatch(/script:/i);
   });
 
   it('resolves relative images to the lab assets and refuses others', () => {
@@ -43,7 +51,9 @@ describe('renderMarkdown', () => {
       '![diagram](./img/a%20b.png) ![ext](https://x.io/t.png) ![up](../secret.png) ![root](/etc/passwd)',
       'my-lab',
     );
-    expect(html).toContain('src="/api/labs/my-lab/assets/img/a%20b.png"');
+    // Named, not loaded: the image is behind the credential (MarkdownView fetches it).
+    expect(html).toContain('data-lab-asset="/api/labs/my-lab/assets/img/a%20b.png"');
+    expect(html).not.toContain('src=');
     expect(html).not.toContain('x.io');
     expect(html).not.toContain('secret.png"');
     expect(html).not.toContain('/etc/passwd');

@@ -8,6 +8,7 @@ import { labAssetUrl } from '../api/labs-api.js';
 import { calloutTitle, detectCallout } from './callout.js';
 import { parseCodeInfo } from './code-info.js';
 import { escapeHtml } from './escape-html.js';
+import { LAB_ASSET_ATTR } from './lab-images.js';
 import { isExternal, isRelativeAsset, safeLinkHref } from './safe-url.js';
 
 /** Data attributes the delegated click handler in MarkdownView relies on. */
@@ -54,7 +55,8 @@ function createMarked(labId: string | undefined): Marked {
       image({ href, title, text }) {
         if (labId === undefined || !isRelativeAsset(href)) return escapeHtml(text);
         const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
-        return `<img src="${escapeHtml(labAssetUrl(labId, href.trim()))}" alt="${escapeHtml(text)}"${titleAttr} loading="lazy">`;
+        // No src: the image is behind the credential; MarkdownView loads it (lab-images.ts).
+        return `<img ${LAB_ASSET_ATTR}="${escapeHtml(labAssetUrl(labId, href.trim()))}" alt="${escapeHtml(text)}"${titleAttr}>`;
       },
       blockquote({ tokens }) {
         const body = this.parser.parse(tokens);

@@ -12,6 +12,7 @@ import {
   type TerminalClientEvents,
   type TerminalServerEvents,
 } from '../../../server/protocol.js';
+import { currentCredential } from '../api/credential.js';
 import { AckCounter } from './ack-counter.js';
 import { installClipboardKeys } from './clipboard-keys.js';
 import type { SessionStore } from './session-store.js';
@@ -175,8 +176,10 @@ export class TerminalConnection {
       // One connection per tab: a flood in one shell must not delay another.
       forceNew: true,
       transports: ['websocket'],
-      // A function, so every reconnect sends the current size and session id.
-      auth: (cb) => cb(this.attachInfo()),
+      // A function, so every reconnect sends the current size, session id
+      // and credential. A browser cannot put headers on a websocket: the
+      // credential travels in the handshake payload.
+      auth: (cb) => cb({ ...this.attachInfo(), credential: currentCredential() ?? '' }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
