@@ -176,6 +176,33 @@ describe(`kind cluster "${cluster}"`, () => {
       expect(phase, log).toBe('Succeeded');
       expect(log).toContain('Welcome to nginx!');
     });
+
+    it('reads the logs of a container that has written nothing as empty, through the view checks use', async () => {
+      await core.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: 'silent' },
+          spec: { containers: [{ name: 'silent', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] },
+        },
+      });
+      await waitFor(`pod ${NAMESPACE}/silent running`, 120_000, async () => {
+        const p = await core.readNamespacedPod({ name: 'silent', namespace: NAMESPACE });
+        return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
+      });
+      const view = new KubeClusterView({
+        provider: new KindProvider({ name: cluster, image: 'unused', kindConfig: 'unused' }),
+        kubeconfigPath,
+      });
+      try {
+        // The apiserver answers 200 with no body and no Content-Type here; a
+        // previous instance that never existed is a 400.
+        expect(await view.podLogs(NAMESPACE, 'silent', { container: 'silent' })).toBe('');
+        expect(await view.podLogs(NAMESPACE, 'silent', { container: 'silent', previous: true })).toBe('');
+        expect(await view.podLogs(NAMESPACE, 'silent', { container: 'silent', tailLines: 20 })).toBe('');
+      } finally {
+        view.close();
+      }
+    });
   });
 
   it('answers kubectl inside the control-plane node (docker exec)', async () => {
