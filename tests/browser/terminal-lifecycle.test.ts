@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalShellStandInProvider } from '../../server/cluster/local-shell-stand-in.js';
 import type { ClusterNode } from '../../server/protocol.js';
-import { AppPage } from './pages/app-page.js';
+import { AppPage, KILLED_SERVER_WARNING } from './pages/app-page.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageGlobals } from './support/page-globals.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -106,7 +106,7 @@ describe('terminal lifecycle (stand-in nodes are local bash shells)', () => {
       p === 'http 404: /api/labs' ||
       p === 'http 401: /api/status' ||
       p.includes('WebSocket connection') ||
-      p === 'console: WebSocket is already in CLOSING or CLOSED state.';
+      p === KILLED_SERVER_WARNING;
     expect(app.problems.filter((p) => !expected(p))).toEqual([]);
   });
 
