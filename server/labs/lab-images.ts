@@ -87,7 +87,7 @@ export function imagesInYaml(text: string, file: string): ImageUse[] {
 /** Files whose contents reach the cluster or the learner's terminal. */
 const SCANNED = /\.(ya?ml|sh|md)$/;
 /** Recordings and tests describe clusters, they do not create anything. */
-const SKIPPED_DIRS = new Set(['fixtures', 'node_modules', 'wrong-answers-recordings']);
+const SKIPPED_DIRS = new Set(['fixtures', 'node_modules']);
 
 /** Every image the lab's manifests, scripts and texts use (lab.yaml itself excluded). */
 export async function imagesUsedByLab(labDir: string): Promise<ImageUse[]> {
