@@ -151,6 +151,15 @@ export const findingSchema = z.object({
   ok: z.boolean(),
   /** A hint tailored to this wrong answer, when the check recognises it. */
   advice: z.string().optional(),
+  /**
+   * Stable name of the recognised mistake (UPPER_SNAKE, e.g.
+   * SECRETS_BODY_LOGGED). Wrong-answer catalogues and `check --json` users
+   * match on it; the English text may change, the code may not.
+   */
+  code: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 

@@ -12,11 +12,22 @@ export function pass(expected: string, found: string, where?: string): Finding {
   return where === undefined ? { ok: true, expected, found } : { ok: true, expected, found, where };
 }
 
-/** A piece of evidence that does not; `advice` names the likely mistake. */
-export function fail(expected: string, found: string, extra: { where?: string; advice?: string } = {}): Finding {
+/** A recognised mistake's stable name: UPPER_SNAKE, matched by wrong-answer catalogues. */
+export type MistakeCode = Uppercase<string>;
+
+/**
+ * A piece of evidence that does not match; `advice` names the likely mistake
+ * and `code` names it for machines (catalogues, `check --json`).
+ */
+export function fail(
+  expected: string,
+  found: string,
+  extra: { where?: string; advice?: string; code?: MistakeCode } = {},
+): Finding {
   const finding: Finding = { ok: false, expected, found };
   if (extra.where !== undefined) finding.where = extra.where;
   if (extra.advice !== undefined) finding.advice = extra.advice;
+  if (extra.code !== undefined) finding.code = extra.code;
   return finding;
 }
 

@@ -98,6 +98,7 @@ function printFinding(f: Finding, io: LabCommandIo): void {
   io.out(`      found:    ${f.found}`);
   if (f.where) io.out(`      where:    ${f.where}`);
   if (f.advice && !f.ok) io.out(`      advice:   ${f.advice}`);
+  if (f.code && !f.ok) io.out(`      mistake:  ${f.code}`);
 }
 
 function printResult(step: LoadedStep, result: CheckResult, io: LabCommandIo): void {
