@@ -132,6 +132,11 @@ describe('TerminalMirror plain-text fast path matches a full parse', () => {
     return chunks;
   }
 
+  /** The stream cut into maximal stretches of plain text and of everything else. */
+  function plainStretches(stream: string): string[] {
+    return stream.match(/[\x20-\x7e\r\n]+|[^\x20-\x7e\r\n]+/g) ?? [];
+  }
+
   const base64Lines = (n: number, eol = '\r\n') =>
     Array.from({ length: n }, () => randomBytes(57).toString('base64') + eol).join('');
   const numbered = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `line ${from + i}\r\n`).join('');
@@ -182,8 +187,18 @@ describe('TerminalMirror plain-text fast path matches a full parse', () => {
         expect(actual.text).toBe(expected);
         // Backpressure stays exact: every character is reported parsed (or skipped) once.
         expect(actual.parsed).toBe(stream.length);
+        // Random splits with pauses: whether a run lasts long enough to be
+        // trimmed depends on timing (an idle flush under load), so only the
+        // must-not-skip side is asserted here.
         if (mayskip === false) expect(actual.skipped).toBe(0);
-        else if (mayskip === true && settle) expect(actual.skipped).toBeGreaterThan(0);
+      }
+      if (mayskip === true) {
+        // Deterministic: each plain stretch arrives as one message after the
+        // escapes before it are parsed, so no idle flush can cut the run.
+        const actual = await viaWorker(plainStretches(stream), size, true);
+        expect(actual.text).toBe(expected);
+        expect(actual.parsed).toBe(stream.length);
+        expect(actual.skipped).toBeGreaterThan(0);
       }
     });
   }
