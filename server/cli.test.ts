@@ -175,4 +175,14 @@ describe('hardening-lab CLI', { timeout: 120_000 }, () => {
     expect(result.stdout).toContain('HARDENING_LAB_TOKEN');
     expect(result.stdout).toMatch(/--token <token>\s+fixed access token on the command line\s+\(discouraged/);
   });
+
+  it('test-lab --help offers --no-answers to skip the wrong-answer catalogues', async () => {
+    const result = await execa(process.execPath, [BIN, 'test-lab', '--help'], {
+      env: isolatedEnv(),
+      extendEnv: false,
+      reject: false,
+    });
+    expect(result.stdout).toMatch(/--no-answers\s+skip the wrong-answer catalogues/);
+    expect(result.stdout).toContain("wrong-answer catalogue is judged");
+  });
 });

@@ -336,7 +336,9 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     });
   program
     .command('validate')
-    .description('validate lab files: schema, referenced files, a check and a solution per step')
+    .description(
+      'validate lab files: schema, referenced files, a check and a solution per step, and a wrong-answer catalogue (answers.yaml)',
+    )
     .argument('[dir]', 'a labs directory or one lab directory (default: labs/)')
     .action(async (dir: string | undefined) => {
       exitCode = await validateCommand(dir, io);
@@ -353,11 +355,14 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     });
   program
     .command('test-lab')
-    .description('for each step: the check must fail, the solution runs, the check must pass')
+    .description(
+      "for each step: the check must fail, the solution runs, the check must pass, then every answer of the step's wrong-answer catalogue is judged",
+    )
     .argument('<lab>', 'lab id')
     .option('--name <name>', 'kind cluster name', DEFAULT_CLUSTER_NAME)
-    .action(async (lab: string, opts: { name: string }) => {
-      exitCode = await testLabCommand(lab, io, { provider: await existingCluster(opts.name) });
+    .option('--no-answers', 'skip the wrong-answer catalogues (labs/<lab>/answers.yaml), for quick authoring loops')
+    .action(async (lab: string, opts: { name: string; answers: boolean }) => {
+      exitCode = await testLabCommand(lab, { answers: opts.answers }, io, { provider: await existingCluster(opts.name) });
     });
 
   try {

@@ -35,11 +35,54 @@ afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
+/**
+ * A copy of the fixture lab under tmp/labs to edit, its checks importing the
+ * engine by absolute path (the relative one points nowhere from tmp).
+ */
+async function copyFixtureLab(): Promise<string> {
+  const dir = path.join(tmp, 'labs', 'fixture-files');
+  await fs.cp(path.join(FIXTURE_LABS, 'fixture-files'), dir, { recursive: true });
+  const checks = path.join(dir, 'checks.ts');
+  const engine = path.join(HERE, '..', 'checks', 'check.js');
+  await fs.writeFile(checks, (await fs.readFile(checks, 'utf8')).replace('../../../../checks/check.js', engine));
+  return dir;
+}
+
+/** Rewrites a file of the copied lab. */
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  await fs.writeFile(file, change(await fs.readFile(file, 'utf8')));
+}
+
 describe('validateCommand', () => {
   it('passes the fixture labs and the shipped immutable-pods lab', async () => {
     expect(await validateCommand(FIXTURE_LABS, io)).toBe(0);
-    expect(out).toEqual(['✓ fixture-files: 2 steps, every step has a check and a solution']);
-    expect(await validateCommand(path.join(HERE, '..', '..', 'labs', 'immutable-pods'), io)).toBe(0);
+    expect(out).toEqual([
+      '✓ fixture-files: 2 steps, every step has a check, a solution and a wrong-answer catalogue (6 wrong, 2 right answers)',
+    ]);
+    // The shipped lab: nothing wrong but, until its catalogue lands, the catalogue.
+    err = [];
+    const code = await validateCommand(path.join(HERE, '..', '..', 'labs', 'immutable-pods'), io);
+    expect(err.filter((line) => !line.startsWith('✗ labs/immutable-pods/answers.yaml'))).toEqual([]);
+    expect(code).toBe(err.length === 0 ? 0 : 1);
+  });
+
+  it('refuses a lab whose catalogue is missing or too small, naming file, step and fix', async () => {
+    const dir = await copyFixtureLab();
+    const answers = path.join(dir, 'answers.yaml');
+    await edit(answers, (t) => t.replace(/ {2}- script: answers\/finish\/on-worker\.sh\n(?: {4}.*\n)*/, ''));
+    expect(await validateCommand(path.dirname(dir), io)).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual([
+      '✗ labs/fixture-files/answers.yaml: finish: 0 right answers, at least 1 is needed: add answers/finish/<slug>.sh with verdict: right, written differently from solution/02.sh (other names, order or form a learner could use)',
+    ]);
+    await fs.rm(answers);
+    err = [];
+    expect(await validateCommand(dir, io)).toBe(1);
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^✗ .*labs\/fixture-files\/answers\.yaml: file not found: every lab needs a wrong-answer catalogue/,
+      ),
+    ]);
   });
 
   it('exits non-zero with file:field errors', async () => {
@@ -81,22 +124,76 @@ describe('checkCommand', () => {
 });
 
 describe('testLabCommand', () => {
-  it('fails each check, runs each solution, passes each check, and prints a table', async () => {
+  it('fails each check, runs each solution, passes each check, judges each catalogue answer, and prints a table', async () => {
     await fs.writeFile(path.join(process.env.HL_FIXTURE_DIR as string, 'marker'), 'left over\n');
-    expect(await testLabCommand('fixture-files', io, deps)).toBe(0);
+    expect(await testLabCommand('fixture-files', {}, io, deps)).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/write-marker +FAIL ✓ +ok \([\d.]+ s\) +PASS ✓/);
-    expect(text).toMatch(/finish +FAIL ✓ +ok/);
+    expect(text).toMatch(/write-marker +FAIL ✓ +ok \([\d.]+ s\) +PASS ✓ \([\d.]+ ms\) +4\/4 ✓/);
+    expect(text).toMatch(/finish +FAIL ✓ +ok .* +4\/4 ✓/);
+    // One line per answer, right after its step passed: ✓/✗, verdict, cause, script, seconds.
+    expect(out).toContain('  write-marker: 4 catalogue answers (3 wrong, 1 right), each followed by solution/01.sh');
+    const answerLines = out.filter((l) => /^ {4}[✓✗] (wrong|right)/.test(l));
+    expect(answerLines).toHaveLength(8);
+    expect(answerLines[0]).toMatch(
+      /^ {4}✓ wrong MARKER_MISSING +answers\/write-marker\/no-marker\.sh +[\d.]+ s \(script [\d.]+ s, check [\d.]+ s, restore [\d.]+ s\)$/,
+    );
+    expect(answerLines[3]).toMatch(/^ {4}✓ right - +answers\/write-marker\/no-newline\.sh +[\d.]+ s/);
+    expect(text).toMatch(/✓ answers: 8\/8 as expected \(wrong 6\/6, right 2\/2\), [\d.]+ s/);
     expect(text).toContain('✓ fixture-files: 2/2 steps as expected');
     // Cleanup ran at the end too.
     await expect(fs.access(path.join(process.env.HL_FIXTURE_DIR as string, 'marker'))).rejects.toThrow();
     expect(err).toEqual([]);
   });
 
+  it('skips the catalogues with --no-answers, and says so', async () => {
+    expect(await testLabCommand('fixture-files', { answers: false }, io, deps)).toBe(0);
+    expect(out).toContain('  wrong-answer catalogues: skipped (--no-answers)');
+    expect(out.filter((l) => /^ {4}[✓✗] (wrong|right)/.test(l))).toEqual([]);
+    expect(out.join('\n')).toMatch(/write-marker +FAIL ✓ +ok .* +skipped/);
+    expect(out.join('\n')).not.toContain('answers: ');
+  });
+
+  it('fails when a wrong answer fails for another reason or a right one fails, naming the codes', async () => {
+    const dir = await copyFixtureLab();
+    await edit(path.join(dir, 'answers.yaml'), (t) =>
+      t.replace(
+        'capitalised.sh\n    verdict: wrong\n    cause: MARKER_NOT_READY',
+        'capitalised.sh\n    verdict: wrong\n    cause: MARKER_MISSING',
+      ),
+    );
+    await fs.writeFile(
+      path.join(dir, 'answers', 'write-marker', 'no-newline.sh'),
+      'echo "not ready" > "$HL_FIXTURE_DIR/marker"\n',
+    );
+    expect(await testLabCommand('fixture-files', {}, io, { ...deps, labsDir: path.dirname(dir) })).toBe(1);
+    const text = out.join('\n');
+    expect(text).toMatch(/^ {4}✗ wrong MARKER_MISSING +answers\/write-marker\/capitalised\.sh +[\d.]+ s/m);
+    expect(text).toMatch(/^ {4}✗ right - +answers\/write-marker\/no-newline\.sh/m);
+    expect(err.join('\n')).toContain(
+      "the check failed with MARKER_NOT_READY, not with the catalogue's cause MARKER_MISSING",
+    );
+    expect(err.join('\n')).toContain('the check FAILED this right answer, with MARKER_NOT_READY');
+    expect(err).toContain('      ✗ [MARKER_NOT_READY] expected: marker says "ready"; found: "not ready"');
+    expect(text).toMatch(/write-marker +FAIL ✓ +ok .* +2\/4 ✗/);
+    expect(text).toMatch(/finish +FAIL ✓ +ok .* +4\/4 ✓/);
+    expect(text).toMatch(/✗ answers: 6\/8 as expected \(wrong 5\/6, right 1\/2\)/);
+    expect(text).toContain('✗ fixture-files: 1/2 steps as expected');
+  });
+
+  it('runs a lab without a catalogue, saying that none ran', async () => {
+    const dir = await copyFixtureLab();
+    await fs.rm(path.join(dir, 'answers.yaml'));
+    expect(await testLabCommand('fixture-files', {}, io, { ...deps, labsDir: path.dirname(dir) })).toBe(0);
+    expect(out).toContain(
+      '  ! fixture-files has no answers.yaml: no wrong-answer catalogue to run (`validate` refuses the lab until it has one)',
+    );
+    expect(out.join('\n')).toMatch(/write-marker +FAIL ✓ +ok .* +none/);
+  });
+
   it('exits non-zero when a solution does not make its check pass', async () => {
     process.env.HL_FIXTURE_DIR = path.join(tmp, 'does-not-exist');
-    expect(await testLabCommand('fixture-files', io, deps)).toBe(1);
-    expect(out.join('\n')).toMatch(/write-marker +FAIL ✓ +exit 1 ✗ +FAIL ✗/);
+    expect(await testLabCommand('fixture-files', {}, io, deps)).toBe(1);
+    expect(out.join('\n')).toMatch(/write-marker +FAIL ✓ +exit 1 ✗ +FAIL ✗ +not run/);
     expect(err.join('\n')).toContain('write-marker failed (exit 1');
   });
 });

@@ -4,7 +4,7 @@
 //
 //   hardening-lab validate [dir]            → validateCommand(dir, io)
 //   hardening-lab check <lab> [step] --json → checkCommand(lab, step, { json }, io, deps)
-//   hardening-lab test-lab <lab>            → testLabCommand(lab, io, deps)
+//   hardening-lab test-lab <lab> [--no-answers] → testLabCommand(lab, { answers }, io, deps)
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,18 @@ import { recreateDnsCanary, restartCoreDns, waitForClusterHealth } from '../chec
 import { restartsControlPlane } from '../labs/lab.js';
 import { DEFAULT_LABS_DIR, HEALTH_SETTLE_MS } from '../labs/lab-engine.js';
 import { LAB_FILE, loadLab } from '../labs/lab-loader.js';
+import { catalogueRequirementProblems } from '../labs/answer-catalogue.js';
+import {
+  answerColumns,
+  checkUntilSettled,
+  DEFAULT_SETTLE,
+  formatOutcome,
+  passes,
+  runStepAnswers,
+  summarizeOutcomes,
+  type AnswerOutcome,
+  type SettleOptions,
+} from '../labs/answer-catalogue-run.js';
 import { formatProblem } from '../labs/lab-problem.js';
 import { NodeScriptRunner, SCRIPT_TIMEOUT_MS, type ScriptRun } from '../labs/node-scripts.js';
 
@@ -36,8 +48,8 @@ export interface LabCommandDeps {
   /** Inject a view (tests); otherwise the real cluster through the kubeconfig. */
   view?: ClusterView;
   labFilesRoot?: string;
-  /** After a solution, how long test-lab keeps re-checking for the state to settle. */
-  settle?: { attempts: number; delayMs: number };
+  /** After a solution or an answer, how long test-lab keeps re-checking for the state to settle. */
+  settle?: SettleOptions;
 }
 
 // ---- validate ---------------------------------------------------------------
@@ -46,29 +58,43 @@ export interface LabCommandDeps {
 export async function validateCommand(dir: string | undefined, io: LabCommandIo): Promise<number> {
   const target = path.resolve(dir ?? DEFAULT_LABS_DIR);
   let catalog: LabCatalog;
+  let displayRoot: string;
   try {
     const single = await fs
       .access(path.join(target, LAB_FILE))
       .then(() => true)
       .catch(() => false);
     if (single) {
-      const result = await loadLab(target, { displayRoot: process.cwd() });
+      displayRoot = process.cwd();
+      const result = await loadLab(target, { displayRoot });
       catalog = result.ok ? new LabCatalog([result.lab]) : new LabCatalog([], result.problems);
     } else {
+      // The names loadCatalog shows: relative to the labs directory's parent.
+      displayRoot = path.dirname(target);
       catalog = await loadCatalog(target);
     }
   } catch (error) {
     io.err(`✗ ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  for (const lab of catalog.list())
-    io.out(`✓ ${lab.id}: ${lab.steps.length} steps, every step has a check and a solution`);
-  for (const problem of catalog.problems) io.err(`✗ ${formatProblem(problem)}`);
-  if (catalog.list().length === 0 && catalog.problems.length === 0) {
+  // The page serves a lab without a catalogue; an author's lab is not done without one.
+  const problems = [...catalog.problems];
+  for (const lab of catalog.list()) {
+    const missing = await catalogueRequirementProblems(lab, displayRoot);
+    problems.push(...missing);
+    if (missing.length > 0) continue;
+    const answers = lab.steps.flatMap((s) => s.answers);
+    const wrong = answers.filter((a) => a.verdict === 'wrong').length;
+    io.out(
+      `✓ ${lab.id}: ${lab.steps.length} steps, every step has a check, a solution and a wrong-answer catalogue (${wrong} wrong, ${answers.length - wrong} right answers)`,
+    );
+  }
+  for (const problem of problems) io.err(`✗ ${formatProblem(problem)}`);
+  if (catalog.list().length === 0 && problems.length === 0) {
     io.err(`✗ no labs found in ${target}`);
     return 1;
   }
-  return catalog.problems.length > 0 ? 1 : 0;
+  return problems.length > 0 ? 1 : 0;
 }
 
 // ---- check ------------------------------------------------------------------------
@@ -155,9 +181,12 @@ interface StepRow {
   before: string;
   solution: string;
   after: string;
+  answers: string;
   seconds: string;
   ok: boolean;
 }
+
+const COLUMNS = ['step', 'before', 'solution', 'after', 'answers', 'seconds'] as const;
 
 function table(rows: StepRow[]): string[] {
   const header = {
@@ -165,16 +194,14 @@ function table(rows: StepRow[]): string[] {
     before: 'before solution',
     solution: 'solution',
     after: 'after solution',
+    answers: 'answers',
     seconds: 'time',
     ok: true,
   };
   const all = [header, ...rows];
-  const widths = (['step', 'before', 'solution', 'after', 'seconds'] as const).map((k) =>
-    Math.max(...all.map((r) => r[k].length)),
-  );
+  const widths = COLUMNS.map((k) => Math.max(...all.map((r) => r[k].length)));
   const line = (r: StepRow) =>
-    (['step', 'before', 'solution', 'after', 'seconds'] as const)
-      .map((k, i) => r[k].padEnd(widths[i] ?? 0))
+    COLUMNS.map((k, i) => r[k].padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
@@ -189,14 +216,18 @@ function lastLines(run: ScriptRun, n = 8): string {
     .join('\n');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Cleanup; setup; then per step: the check must FAIL, the reference solution
- * runs, the check must PASS. Backed-up node files are restored and cleanup
- * runs again at the end, whatever happened.
+ * runs, the check must PASS, then every answer of the step's wrong-answer
+ * catalogue is judged (unless `answers` is false). Backed-up node files are
+ * restored and cleanup runs again at the end, whatever happened.
  */
-export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabCommandDeps): Promise<number> {
+export async function testLabCommand(
+  labId: string,
+  options: { answers?: boolean },
+  io: LabCommandIo,
+  deps: LabCommandDeps,
+): Promise<number> {
   const lab = await openLab(labId, deps, io);
   if (!lab) return 2;
   const scripts = new NodeScriptRunner({
@@ -206,7 +237,9 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
   // A private backup directory: a fresh snapshot of this cluster, never the learner's copies.
   const backupDir = await fs.mkdtemp(path.join(os.tmpdir(), `hl-test-lab-${lab.id}-`));
   const backups = new LabBackups({ provider: deps.provider, dir: backupDir });
-  const settle = deps.settle ?? { attempts: 10, delayMs: 3000 };
+  const settle = deps.settle ?? DEFAULT_SETTLE;
+  const withAnswers = options.answers ?? true;
+  const outcomes: AnswerOutcome[] = [];
   let opened: { view: ClusterView; close(): void } | undefined;
   const rows: StepRow[] = [];
   let ok = true;
@@ -223,8 +256,13 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
 
   try {
     io.out(
-      `test-lab ${lab.id}: cleanup, setup, then ${lab.steps.length} steps (check fails → solution → check passes)`,
+      `test-lab ${lab.id}: cleanup, setup, then ${lab.steps.length} steps (check fails → solution → check passes${withAnswers ? ' → each catalogue answer judged' : ''})`,
     );
+    if (!withAnswers) io.out('  wrong-answer catalogues: skipped (--no-answers)');
+    else if (!lab.hasAnswerCatalogue)
+      io.out(
+        `  ! ${lab.id} has no answers.yaml: no wrong-answer catalogue to run (\`validate\` refuses the lab until it has one)`,
+      );
     const cleanup = await runScript('cleanup', lab.cleanup, lab.runOn, SCRIPT_TIMEOUT_MS.cleanup);
     if (!cleanup.ok) return 1;
     await backups.backup(lab);
@@ -246,17 +284,40 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
         );
       }
       const solution = await runScript(`${step.id}`, step.solution, step.runOn, SCRIPT_TIMEOUT_MS.solution);
-      let after = await runner.run(named);
       // The solution waits for what it creates, but status fields settle a moment later.
-      for (let attempt = 1; !after.ok && attempt < settle.attempts; attempt++) {
-        await sleep(settle.delayMs);
-        after = await runner.run(named);
-      }
+      const after = (await checkUntilSettled(runner, named, passes, settle)).result;
       if (!after.ok) {
         io.err(`  ✗ ${step.id}: the check must pass after the solution, but it did not:`);
         printResultTo(step, after, io);
       }
-      const rowOk = beforeOk && solution.ok && after.ok;
+      let answers = withAnswers ? 'none' : 'skipped';
+      let answersOk = true;
+      if (withAnswers && step.answers.length > 0) {
+        if (after.ok) {
+          const wrong = step.answers.filter((a) => a.verdict === 'wrong').length;
+          io.out(
+            `  ${step.id}: ${step.answers.length} catalogue answers (${wrong} wrong, ${step.answers.length - wrong} right), each followed by ${step.solutionFile}`,
+          );
+          const widths = answerColumns(step.answers);
+          const result = await runStepAnswers(lab, step, {
+            scripts,
+            checks: runner,
+            settle,
+            onOutcome: (outcome) => {
+              const { line, details } = formatOutcome(outcome, widths);
+              io.out(`    ${line}`);
+              for (const detail of details) io.err(`    ${detail}`);
+            },
+          });
+          outcomes.push(...result.outcomes);
+          answersOk = result.ok;
+          const good = result.outcomes.filter((o) => o.ok).length;
+          answers = `${good}/${result.outcomes.length} ${result.ok ? '✓' : '✗'}`;
+        } else {
+          answers = 'not run';
+        }
+      }
+      const rowOk = beforeOk && solution.ok && after.ok && answersOk;
       ok &&= rowOk;
       rows.push({
         step: step.id,
@@ -265,6 +326,7 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
           ? `ok (${(solution.durationMs / 1000).toFixed(1)} s)`
           : `exit ${solution.exitCode ?? 'none'} ✗`,
         after: after.ok ? `PASS ✓ (${Math.round(after.durationMs)} ms)` : after.error ? 'ERROR ✗' : 'FAIL ✗',
+        answers,
         seconds: `${((performance.now() - stepStarted) / 1000).toFixed(1)} s`,
         ok: rowOk,
       });
@@ -303,6 +365,7 @@ export async function testLabCommand(labId: string, io: LabCommandIo, deps: LabC
     }
   }
   for (const line of table(rows)) io.out(line);
+  if (outcomes.length > 0) io.out(`${outcomes.every((o) => o.ok) ? '✓' : '✗'} ${summarizeOutcomes(outcomes)}`);
   io.out(
     `${ok ? '✓' : '✗'} ${lab.id}: ${rows.filter((r) => r.ok).length}/${lab.steps.length} steps as expected, ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

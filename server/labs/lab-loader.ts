@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { isCheck, type Check } from '../checks/check.js';
+import { loadAnswerCatalogue } from './answer-catalogue.js';
 import type { LoadedLab, LoadedStep } from './lab.js';
 import { imagesUsedByLab, isDeclared } from './lab-images.js';
 import { formatFieldPath, type LabProblem } from './lab-problem.js';
@@ -97,6 +98,7 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
 
   const checks = await importChecks(path.join(labDir, spec.checks));
   if (!checks.ok) problems.push({ file: labYaml, field: 'checks', message: `${spec.checks}: ${checks.message}` });
+  const catalogue = await loadAnswerCatalogue(labDir, spec.steps, show);
 
   const steps: LoadedStep[] = [];
   for (const [i, step] of spec.steps.entries()) {
@@ -133,10 +135,12 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
         solution,
         solutionFile: step.solution,
         runOn: step.runOn,
+        answers: catalogue.byStep.get(step.id) ?? [],
       });
     }
   }
 
+  problems.push(...catalogue.problems);
   problems.push(...(await imageProblems(labDir, spec.images, show, labYaml)));
 
   if (problems.length > 0 || intro === undefined || cleanup === undefined) return { ok: false, problems };
@@ -153,6 +157,7 @@ export async function loadLab(dir: string, options: LoadLabOptions = {}): Promis
     runOn: spec.runOn,
     backups: spec.backups,
     steps,
+    hasAnswerCatalogue: catalogue.present,
   };
   if (setup !== undefined) lab.setup = setup;
   return { ok: true, lab };

@@ -4,9 +4,9 @@ import { z } from 'zod';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Node targets as the page and the provider name them. */
-const TARGET = /^[a-z0-9-]{1,40}$/;
+export const TARGET = /^[a-z0-9-]{1,40}$/;
 
-const relativeFile = z
+export const relativeFile = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), {

@@ -1,6 +1,7 @@
 // A lab as the engine uses it: lab.yaml validated, Markdown and scripts read,
 // checks resolved to functions. Immutable once loaded.
 import type { Check } from '../checks/check.js';
+import type { LoadedAnswer } from './answer-catalogue.js';
 import type { BackupSpec } from './lab-schema.js';
 
 export interface LoadedStep {
@@ -15,6 +16,8 @@ export interface LoadedStep {
   solutionFile: string;
   /** Node the solution runs on. */
   runOn: string;
+  /** The step's wrong-answer catalogue (answers.yaml); empty when the lab or the step has none. */
+  answers: LoadedAnswer[];
 }
 
 export interface LoadedLab {
@@ -34,6 +37,8 @@ export interface LoadedLab {
   runOn: string;
   backups: BackupSpec[];
   steps: LoadedStep[];
+  /** Whether the lab has an answers.yaml (`validate` requires one; the page does not). */
+  hasAnswerCatalogue?: boolean;
 }
 
 /** Static-pod manifests: editing one restarts a control-plane component. */

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import { findingsPass } from '../../../server/checks/check.js';
+import { CheckRunner } from '../../../server/checks/check-runner.js';
 import type { ClusterView } from '../../../server/checks/cluster-view.js';
 import { recreateDnsCanary, restartCoreDns, waitForClusterHealth } from '../../../server/checks/cluster-health.js';
 import { KubeClusterView } from '../../../server/checks/kube-cluster-view.js';
@@ -12,6 +13,12 @@ import { ImagePresence } from '../../../server/cluster/image-presence.js';
 import { KindProvider } from '../../../server/cluster/kind-provider.js';
 import { PROJECT_ROOT } from '../../../server/config.js';
 import { probeHostCapabilities } from '../../../server/labs/capabilities.js';
+import {
+  answerColumns,
+  formatOutcome,
+  runStepAnswers,
+  summarizeOutcomes,
+} from '../../../server/labs/answer-catalogue-run.js';
 import { restartsControlPlane, type LoadedLab, type LoadedStep } from '../../../server/labs/lab.js';
 import { HEALTH_SETTLE_MS } from '../../../server/labs/lab-engine.js';
 import { loadLab } from '../../../server/labs/lab-loader.js';
@@ -216,20 +223,47 @@ export class LabOnCluster {
 
   /**
    * What test-lab does, step by step: the check fails, the reference
-   * solution runs, the check passes. `checkAfter` may wait for a state that
+   * solution runs, the check passes, then the step's wrong-answer catalogue
+   * runs (expectAnswersJudged). `checkAfter` may wait for a state that
    * settles a few seconds after the solution.
    */
   async expectEachStepFailsThenPasses(
     check: (stepId: string) => Promise<Finding[]>,
     checkAfter: (stepId: string) => Promise<Finding[]> = check,
   ): Promise<void> {
+    if (!this.lab.hasAnswerCatalogue)
+      console.warn(`[cluster tier] ${this.labId} has no answers.yaml yet: no wrong-answer catalogue runs`);
     for (const s of this.lab.steps) {
       const before = await check(s.id);
       expect(findingsPass(before), `${s.id} before its solution:\n${show(before)}`).toBe(false);
       await this.run(s.id, s.solution);
       const after = await checkAfter(s.id);
       expect(findingsPass(after), `${s.id} after its solution:\n${show(after)}`).toBe(true);
+      await this.expectAnswersJudged(s);
     }
+  }
+
+  /**
+   * The step's wrong-answer catalogue, through the runner test-lab uses
+   * (server/labs/answer-catalogue-run.ts): each wrong answer fails with its
+   * cause, each right one passes, the solution restores the step after each.
+   * Call it with the step's check passing; a step without answers is a no-op.
+   */
+  async expectAnswersJudged(step: LoadedStep): Promise<void> {
+    if (step.answers.length === 0) return;
+    const widths = answerColumns(step.answers);
+    const lines: string[] = [];
+    const result = await runStepAnswers(this.lab, step, {
+      scripts: this.scripts,
+      checks: new CheckRunner({ view: () => this.view }),
+      onOutcome: (outcome) => {
+        const { line, details } = formatOutcome(outcome, widths);
+        lines.push(line, ...details);
+        console.log(`[cluster tier] ${this.labId}/${step.id}: ${line}`);
+      },
+    });
+    console.log(`[cluster tier] ${this.labId}/${step.id}: ${summarizeOutcomes(result.outcomes)}`);
+    expect(result.ok, `${step.id}'s wrong-answer catalogue:\n${lines.join('\n')}`).toBe(true);
   }
 
   /** Runs a script on the control plane; the caller judges the outcome. */
@@ -249,11 +283,12 @@ export class LabOnCluster {
     return this.scripts.copyLabFiles(this.lab);
   }
 
-  /** `hardening-lab test-lab <id>` against this cluster: its exit code and everything it printed. */
+  /** `hardening-lab test-lab <id>` (catalogue included) against this cluster: its exit code and everything it printed. */
   async testLab(): Promise<{ code: number; output: string }> {
     const lines: string[] = [];
     const code = await testLabCommand(
       this.labId,
+      { answers: true },
       { out: (l) => lines.push(l), err: (l) => lines.push(l) },
       { provider: this.provider, kubeconfigPath: this.kubeconfig },
     );
