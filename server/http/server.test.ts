@@ -3,6 +3,7 @@
 // probe forges what an attacker on this machine could send: another port's
 // Origin, a rebinding Host, a token in a cookie or the query, broken URLs.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -566,5 +567,29 @@ describe('cluster progress on the page', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('closing the server', () => {
+  it('does not wait for a client that is still sending its request', async () => {
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      provider: new LocalShellStandInProvider(),
+      log: () => {},
+    });
+    // Half a request: Node counts the connection as busy and, left alone,
+    // server.close() waits for it until the headers timeout (60 s).
+    const client = net.connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    client.write('GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    // Ended by the server: a reset is what the client should see.
+    client.on('error', () => undefined);
+    const ended = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const started = Date.now();
+    await server.close();
+    await ended;
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

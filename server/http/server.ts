@@ -206,11 +206,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publishStatus: (status) => events.emit('cluster-status', status),
     close: async () => {
       terminals.dispose();
+      // Stop listening, then end every connection at once: httpServer.close
+      // alone waits for busy ones (a request in flight, a client still
+      // sending headers) until their timeouts, up to a minute.
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+      // Disconnects the sockets and engine.io; its own httpServer.close then
+      // answers "not running", which is expected here.
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await stopped;
       log('server closed');
     },
   };

@@ -15,6 +15,17 @@ import { TerminalPanel } from './terminal-panel.js';
  */
 export const KILLED_SERVER_WARNING = 'console: WebSocket is already in CLOSING or CLOSED state.';
 
+/**
+ * What Chromium logs each time the page's socket.io client tries to
+ * reconnect to `serverUrl` while that server is down: expected only while a
+ * test has stopped the server on purpose (a busy machine makes the outage
+ * long enough for several tries).
+ */
+export function refusedReconnect(serverUrl: string): string {
+  const { host } = new URL(serverUrl);
+  return `console: WebSocket connection to 'ws://${host}/socket.io/?EIO=4&transport=websocket' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED`;
+}
+
 export class AppPage {
   readonly clusterBanner: Locator;
   /** Console errors (CSP violations land here), failed requests and uncaught exceptions, as they happen. */
