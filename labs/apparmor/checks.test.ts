@@ -125,6 +125,28 @@ describe('podConfined', () => {
     expect(view.calls.some((c) => c.startsWith('execInPod'))).toBe(false);
   });
 
+  // Failed before: events are listed by pod name and outlive the pod. This
+  // recording still lists the kubelet's rejection of an earlier hello-apparmor;
+  // a new pod that is only being created was blamed on it.
+  it('ignores events of an earlier pod with the same name', async () => {
+    const view = (await load('pod-no-apparmor-support.json')).with((r) => {
+      const pod = r.objects.find((o) => o.kind === 'Pod') as unknown as {
+        metadata: { uid: string };
+        status: { containerStatuses: { state: unknown }[] };
+      };
+      const status = pod.status.containerStatuses[0];
+      if (status) status.state = { waiting: { reason: 'ContainerCreating' } };
+      r.objects = r.objects.filter(
+        (o) =>
+          o.kind !== 'Event' ||
+          (o as unknown as { involvedObject: { uid: string } }).involvedObject.uid !== pod.metadata.uid,
+      );
+      return r;
+    });
+    const [, state] = await podConfined(view);
+    expect(state).toMatchObject({ ok: false, code: 'NOT_RUNNING_YET', found: 'ContainerCreating' });
+  });
+
   it('does not trust Running: unconfined in /proc/1/attr/current fails', async () => {
     const view = await load('pod-unconfined.json');
     const findings = await podConfined(view);

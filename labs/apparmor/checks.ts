@@ -15,6 +15,7 @@ import {
   containerStatusOf,
   describeContainerState,
   describeExec,
+  eventsOfThisPod,
   programMissing,
 } from '../../server/checks/pod-facts.js';
 import type { ClusterNode, Finding } from '../../server/protocol.js';
@@ -185,7 +186,8 @@ function runtimeMessages(pod: V1Pod, containerName: string, events: CoreV1Event[
   const waiting = containerStatusOf(pod, containerName)?.state?.waiting;
   if (waiting?.message) messages.push(waiting.message);
   if (pod.status?.message) messages.push(pod.status.message);
-  for (const event of events) if (event.type === 'Warning' && event.message) messages.push(event.message);
+  for (const event of eventsOfThisPod(pod, events))
+    if (event.type === 'Warning' && event.message) messages.push(event.message);
   return messages;
 }
 

@@ -12,6 +12,7 @@ import {
   containerStatusOf,
   describeContainerState,
   describeExec,
+  eventsOfThisPod,
   podReady,
   programMissing,
 } from '../../server/checks/pod-facts.js';
@@ -413,7 +414,7 @@ export const startupProbeRemovesShell: Check = async (view) => {
       ),
     );
   } else {
-    const failures = probeEventMessages(await view.eventsFor(NAMESPACE, PROBE_POD));
+    const failures = probeEventMessages(eventsOfThisPod(pod, await view.eventsFor(NAMESPACE, PROBE_POD)));
     const lastFailure = failures[failures.length - 1];
     // rm cannot delete from a read-only root: the two techniques of this lab exclude each other.
     const readOnlyRoot =
