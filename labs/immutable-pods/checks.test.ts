@@ -233,6 +233,13 @@ describe('recordings from a real kind cluster (scripts/record-fixture.ts)', () =
     expect(ready?.advice).toContain("hides the image's /var/log/nginx directory");
   });
 
+  it('a startup probe on a read-only root: rm cannot delete, named as such', async () => {
+    const findings = await startupProbeRemovesShell(await fixture('recorded-probe-on-read-only-root'));
+    const started = findings.find((f) => f.expected.startsWith('the startup probe succeeded'));
+    expect(started).toMatchObject({ ok: false, code: 'PROBE_ON_READ_ONLY_ROOT' });
+    expect(started?.found).toContain("rm: cannot remove '/bin/bash': Read-only file system");
+  });
+
   it("the blog's probe: '- c' named, the probe failure event shown, bash still there", async () => {
     const [probe, started, bash] = await startupProbeRemovesShell(await fixture('recorded-probe-blog'));
     expect(probe?.advice).toContain('The second item is "c", not "-c"');
