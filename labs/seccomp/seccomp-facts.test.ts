@@ -65,6 +65,19 @@ describe('judgeProfile', () => {
     expect(judgeProfile(atContainer, first(atContainer), audit)).toEqual({ ok: true });
   });
 
+  // Failed before: './profiles/audit.json' was judged as another file, looked up
+  // on the node and passed only with advice about "your copy". The kubelet
+  // joins the path onto its seccomp root (filepath.Join cleans it), so these
+  // spellings open the lab's own file.
+  it('accepts spellings of the same path that the kubelet cleans to it', () => {
+    for (const localhostProfile of ['./profiles/audit.json', 'profiles//audit.json', 'profiles/./audit.json']) {
+      const p = pod({ container: { seccompProfile: { type: 'Localhost', localhostProfile } } });
+      expect(judgeProfile(p, first(p), audit), localhostProfile).toEqual({ ok: true });
+    }
+    const other = pod({ pod: { seccompProfile: { type: 'Localhost', localhostProfile: './profiles/violation.json' } } });
+    expect(judgeProfile(other, first(other), audit)).toMatchObject({ ok: false, code: 'OTHER_LAB_PROFILE' });
+  });
+
   it('names a container-level Unconfined that overrides the pod', () => {
     const p = pod({
       pod: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } },

@@ -2,6 +2,7 @@
 // runtime says it applied. Kept apart from checks.ts so the rules (container
 // overrides pod, privileged means unconfined, localhostProfile is relative to
 // /var/lib/kubelet/seccomp) can be tested without any recording.
+import { posix } from 'node:path';
 import type { V1Container, V1Pod, V1SeccompProfile } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { MistakeCode } from '../../server/checks/check.js';
@@ -145,10 +146,13 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
     };
   }
   const path = profile.localhostProfile ?? '';
-  if (path === `profiles/${wanted.file}`) return { ok: true };
+  // The kubelet joins the path onto its root with filepath.Join, which cleans
+  // it: "./profiles/x" and "profiles//x" open the same file as "profiles/x".
+  const cleaned = posix.normalize(path);
+  if (cleaned === `profiles/${wanted.file}`) return { ok: true };
   const advice = `${localhostPathAdvice(path, wanted.file)}${override}`;
   if (path.startsWith('/')) return { ok: false, found, advice, code: 'PROFILE_PATH_ABSOLUTE' };
-  const other = otherLabProfile(path, wanted.file);
+  const other = otherLabProfile(cleaned, wanted.file);
   if (other) return { ok: false, found, advice, code: 'OTHER_LAB_PROFILE' };
   return { ok: false, found, advice, code: 'PROFILE_PATH_OTHER', localhostPath: path };
 }
