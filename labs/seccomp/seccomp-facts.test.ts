@@ -74,7 +74,9 @@ describe('judgeProfile', () => {
       const p = pod({ container: { seccompProfile: { type: 'Localhost', localhostProfile } } });
       expect(judgeProfile(p, first(p), audit), localhostProfile).toEqual({ ok: true });
     }
-    const other = pod({ pod: { seccompProfile: { type: 'Localhost', localhostProfile: './profiles/violation.json' } } });
+    const other = pod({
+      pod: { seccompProfile: { type: 'Localhost', localhostProfile: './profiles/violation.json' } },
+    });
     expect(judgeProfile(other, first(other), audit)).toMatchObject({ ok: false, code: 'OTHER_LAB_PROFILE' });
   });
 
