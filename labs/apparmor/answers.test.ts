@@ -49,6 +49,13 @@ interface AnswerState {
 }
 
 const BUILT = 'not run: built from a hand-made recording (this host has no AppArmor)';
+/**
+ * Run on a kind cluster (offline image, containerd 1.6.20) on a host without
+ * AppArmor, 2026-12-04: the API server's answer and the check's cause were
+ * seen there; what the runtime does with an accepted pod was not (the kubelet
+ * rejects every pod that asks for a profile on such a host).
+ */
+const SEEN = (what: string) => `run on a kind cluster without AppArmor: ${what}`;
 
 const STATES: Record<string, AnswerState> = {
   'answers/load-profile/complain-mode.sh': { view: () => load('profile-complain.json'), ran: BUILT },
@@ -65,22 +72,28 @@ const STATES: Record<string, AnswerState> = {
         if (container) container.securityContext = { appArmorProfile: { type: 'RuntimeDefault' } };
         return r;
       }),
-    ran: BUILT,
+    ran: SEEN('accepted by the API server, the check named RUNTIME_DEFAULT'),
   },
-  'answers/confine-pod/unconfined.sh': { view: () => load('pod-unconfined.json'), ran: BUILT },
+  'answers/confine-pod/unconfined.sh': {
+    view: () => load('pod-unconfined.json'),
+    ran: SEEN('the pod ran, the check named NOT_LOCALHOST and the write that succeeded'),
+  },
   // The first pod (no setting) keeps running; the API server refuses the apply over it.
-  'answers/confine-pod/applied-over-running-pod.sh': { view: () => load('pod-runtime-default.json'), ran: BUILT },
+  'answers/confine-pod/applied-over-running-pod.sh': {
+    view: () => load('pod-runtime-default.json'),
+    ran: SEEN('"pod updates may not change fields", the check named NO_APPARMOR_SETTING'),
+  },
   // The API server refuses the pod, so after step 1 there is none.
   'answers/confine-pod/annotation-names-pod.sh': {
     view: () => load('profile-loaded.json'),
-    ran: 'refusal run on a kind cluster without AppArmor (the API server validates before any node is involved)',
+    ran: SEEN('refused by the API server ("container not found"), the check named NO_POD'),
   },
   'answers/confine-pod/file-path-as-name.sh': {
     view: async () =>
       (await load('pod-profile-not-loaded.json')).with((r) =>
         renameInObjects(r, 'k8s-apparmor-example-deny-write', '/etc/apparmor.d/k8s-apparmor-example-deny-write'),
       ),
-    ran: BUILT,
+    ran: SEEN('accepted by the API server, the check named WRONG_PROFILE_NAME'),
   },
   'answers/confine-pod/pod-level.sh': { view: () => load('pod-pod-field.json'), ran: BUILT },
   'answers/confine-pod/annotation.sh': { view: () => load('pod-annotation.json'), ran: BUILT },
@@ -106,11 +119,11 @@ const STATES: Record<string, AnswerState> = {
         r.objects = r.objects.filter((o) => o.kind !== 'Event');
         return r;
       }),
-    ran: BUILT,
+    ran: SEEN('accepted by the API server, the check named NOT_LOCALHOST'),
   },
   'answers/unloaded-profile/annotation-names-pod.sh': {
     view: () => load('profile-loaded.json'),
-    ran: 'refusal run on a kind cluster without AppArmor (the API server validates before any node is involved)',
+    ran: SEEN('refused by the API server ("container not found"), the check named NO_POD'),
   },
   'answers/unloaded-profile/pod-level-other-name.sh': {
     view: async () =>

@@ -1,6 +1,6 @@
 # The blog's annotation with the pod's name after the slash instead of the
 # container's: the API server refuses the whole pod ("container not found").
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML' || true
 apiVersion: v1
 kind: Pod

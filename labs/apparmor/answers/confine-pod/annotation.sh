@@ -1,7 +1,7 @@
 # Right, written differently: the blog's deprecated annotation on the right
 # container name. It still works (the API server copies it into the field);
 # the check passes and says the annotation is deprecated.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

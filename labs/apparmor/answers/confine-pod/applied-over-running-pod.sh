@@ -1,7 +1,7 @@
 # The pod first created without the setting, then the right manifest applied
 # over it: the API server refuses the change (a pod's spec is immutable but for
 # a few fields), and the pod keeps running without a profile of the lab's.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

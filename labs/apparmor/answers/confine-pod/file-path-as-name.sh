@@ -1,7 +1,7 @@
 # The profile file's path as localhostProfile: the kernel knows the profile by
 # the name on its profile line, so containerd finds no such profile and
 # refuses the container.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,6 +1,6 @@
 # Right, written differently: the field in the pod's securityContext, where
 # it applies to every container.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,6 +1,6 @@
 # type RuntimeDefault instead of Localhost: containerd's own profile
 # (cri-containerd.apparmor.d), which allows writes.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,5 +1,5 @@
 # type Unconfined: no profile at all, the write succeeds.
-kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

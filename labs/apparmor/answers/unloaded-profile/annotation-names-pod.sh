@@ -1,6 +1,6 @@
 # The annotation with the pod's name after the slash: the API server refuses
 # the whole pod ("container not found"), so the runtime never sees it.
-kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML' || true
 apiVersion: v1
 kind: Pod

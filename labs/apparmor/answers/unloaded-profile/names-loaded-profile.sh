@@ -1,6 +1,6 @@
 # The pod names the deny-write profile of step 1, which is loaded: the
 # container runs, so nothing about a missing profile is shown.
-kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,6 +1,6 @@
 # Right, written differently: another name no node has loaded, in the pod's
 # securityContext. The runtime refuses it the same way.
-kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,6 +1,6 @@
 # RuntimeDefault "because the profile is missing": containerd's own profile
 # always exists, so the pod runs and shows nothing about a missing profile.
-kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true
+kubectl -n apparmor-lab delete pod hello-apparmor-2 --ignore-not-found --wait=true --grace-period=1
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod
