@@ -6,7 +6,14 @@ import { CheckRunner } from '../../server/checks/check-runner.js';
 import { findingsPass } from '../../server/checks/check.js';
 import { RecordedClusterView } from '../../server/checks/recorded-cluster-view.js';
 import type { Finding } from '../../server/protocol.js';
-import { debugBypassesTrick, judgeProbeCommand, readOnlyRoot, startupProbeRemovesShell } from './checks.js';
+import {
+  chooseDebugContainer,
+  debugBypassesTrick,
+  judgeProbeCommand,
+  readOnlyRoot,
+  startupProbeRemovesShell,
+  type DebugContainer,
+} from './checks.js';
 
 const fixture = (name: string) => RecordedClusterView.fromFile(new URL(`./fixtures/${name}.json`, import.meta.url));
 const failed = (findings: Finding[]) => findings.filter((f) => !f.ok);
@@ -133,26 +140,68 @@ describe('step 2: startupProbeRemovesShell', () => {
 });
 
 describe('step 3: debugBypassesTrick', () => {
-  it('passes a targeted, running debug container with a working shell', async () => {
+  it('passes a targeted, running debug container whose shell reads nginx files through /proc/1/root', async () => {
     const findings = await debugBypassesTrick(await fixture('debug-correct'));
     expect(failed(findings)).toEqual([]);
-    expect(findings[0]?.found).toBe('debugger (busybox:1.36) → nginx');
+    expect(findings[0]?.found).toBe(
+      'debugger (busybox:1.36) → nginx; judged: debugger, the newest running one that targets nginx',
+    );
+    expect(findings.at(-1)?.expected).toBe(
+      "a shell in debugger reads nginx's /proc/1/root/etc/nginx/nginx.conf although bash was removed",
+    );
   });
 
-  it('asks for --target and a long-running command', async () => {
+  // Failed before: the check judged the FIRST targeted ephemeral container, which
+  // had exited, so following its own advice (a new one with another -c name) never passed.
+  it('judges the newest running targeted one when an earlier attempt exited, and says which', async () => {
+    const findings = await debugBypassesTrick(await fixture('debug-second-after-exited'));
+    expect(failed(findings)).toEqual([]);
+    expect(findings[0]?.found).toBe(
+      'debugger-2 (busybox:1.36) → nginx; judged: debugger-2, the newest running one that targets nginx; also in the pod: debugger: → nginx, terminated (exit code 0)',
+    );
+  });
+
+  it('asks for --target and a long-running command, with a name kubectl debug still accepts', async () => {
     const findings = await debugBypassesTrick(await fixture('debug-no-target-exited'));
-    expect(findings.map((f) => [f.ok, f.found])).toEqual([
-      [false, 'debugger-x7wq2 has no targetContainerName'],
-      [false, 'terminated (exit code 0)'],
+    expect(findings.map((f) => [f.ok, f.code, f.found])).toEqual([
+      [
+        false,
+        'DEBUG_NOT_TARGETED',
+        'debugger-x7wq2 has no targetContainerName; judged: debugger-x7wq2, the newest one',
+      ],
+      [false, 'DEBUG_NOT_RUNNING', 'terminated (exit code 0)'],
     ]);
     expect(findings[0]?.advice).toContain('--target=nginx');
     expect(findings[1]?.advice).toContain('sleep 3600');
+    expect(findings[1]?.advice).toContain('-c debugger --');
   });
 
   it('fails before kubectl debug was run, and tells how', async () => {
     const findings = await debugBypassesTrick(await fixture('probe-correct'));
-    expect(findings).toEqual([expect.objectContaining({ ok: false, found: 'none' })]);
+    expect(findings).toEqual([expect.objectContaining({ ok: false, found: 'none', code: 'NO_DEBUG_CONTAINER' })]);
     expect(findings[0]?.advice).toContain('kubectl -n immutable-pods debug immutable --image=busybox:1.36');
+  });
+});
+
+describe('chooseDebugContainer', () => {
+  const c = (name: string, target: string | undefined, running: boolean): DebugContainer => ({
+    name,
+    image: 'busybox:1.36',
+    target,
+    running,
+    state: running ? 'running' : 'terminated (exit code 0)',
+  });
+
+  it('prefers any running targeted one, the newest first', () => {
+    expect(chooseDebugContainer([c('a', 'nginx', true), c('b', 'nginx', true)], 'nginx')?.chosen.name).toBe('b');
+    expect(chooseDebugContainer([c('a', 'nginx', true), c('b', undefined, true)], 'nginx')?.chosen.name).toBe('a');
+    expect(chooseDebugContainer([c('a', 'nginx', true), c('b', 'nginx', false)], 'nginx')?.chosen.name).toBe('a');
+  });
+
+  it('otherwise judges the newest attempt at a targeted one, then the newest running one', () => {
+    expect(chooseDebugContainer([c('a', 'nginx', false), c('b', undefined, true)], 'nginx')?.chosen.name).toBe('a');
+    expect(chooseDebugContainer([c('a', undefined, false), c('b', undefined, true)], 'nginx')?.chosen.name).toBe('b');
+    expect(chooseDebugContainer([], 'nginx')).toBeUndefined();
   });
 });
 
@@ -182,6 +231,13 @@ describe('recordings from a real kind cluster (scripts/record-fixture.ts)', () =
     const ready = findings.find((f) => f.expected === 'container nginx running and ready');
     expect(ready?.found).toContain('open() "/var/log/nginx/error.log" failed (2: No such file or directory)');
     expect(ready?.advice).toContain("hides the image's /var/log/nginx directory");
+  });
+
+  it('a startup probe on a read-only root: rm cannot delete, named as such', async () => {
+    const findings = await startupProbeRemovesShell(await fixture('recorded-probe-on-read-only-root'));
+    const started = findings.find((f) => f.expected.startsWith('the startup probe succeeded'));
+    expect(started).toMatchObject({ ok: false, code: 'PROBE_ON_READ_ONLY_ROOT' });
+    expect(started?.found).toContain("rm: cannot remove '/bin/bash': Read-only file system");
   });
 
   it("the blog's probe: '- c' named, the probe failure event shown, bash still there", async () => {

@@ -86,13 +86,47 @@ describe('step 2: auditProfile', () => {
     expect(bad.find((f) => f.found === 'Seccomp: 0')?.advice).toContain('removed annotation');
   });
 
-  it('names the missing profiles/ prefix, with the runtime error as evidence', async () => {
-    const [field, state] = failed(await auditProfile(await fixture('audit-missing-prefix')));
-    expect(field?.advice).toContain('"audit.json" means /var/lib/kubelet/seccomp/audit.json, which does not exist');
+  it('names the missing profiles/ prefix after looking on the node, with the runtime error as evidence', async () => {
+    const view = await fixture('audit-missing-prefix');
+    const [field, state] = failed(await auditProfile(view));
+    expect(view.calls).toContain('readNodeFile worker:/var/lib/kubelet/seccomp/audit.json');
+    expect(field).toMatchObject({
+      code: 'PROFILE_FILE_MISSING',
+      where: '/var/lib/kubelet/seccomp/audit.json on node worker',
+    });
+    expect(field?.found).toContain('/var/lib/kubelet/seccomp/audit.json does not exist on node worker');
+    expect(field?.advice).toContain('"audit.json" means /var/lib/kubelet/seccomp/audit.json');
+    expect(state?.code).toBe('PROFILE_FILE_MISSING');
     expect(state?.found).toMatch(
       /^CreateContainerError: .*cannot load seccomp profile "\/var\/lib\/kubelet\/seccomp\/audit\.json"/,
     );
     expect(state?.advice).toContain('profiles/audit.json');
+  });
+
+  // Failed before: the check said the file "does not exist" without looking,
+  // although the learner had copied the profile there and the pod ran under it.
+  it('accepts localhostProfile audit.json when the node really has that file, a copy of profiles/audit.json', async () => {
+    const view = await fixture('audit-copied-to-root');
+    const findings = await auditProfile(view);
+    expect(failed(findings)).toEqual([]);
+    expect(findings[0]?.found).toBe(
+      '{type: Localhost, localhostProfile: audit.json} at spec.securityContext.seccompProfile: /var/lib/kubelet/seccomp/audit.json on node worker is the same profile as profiles/audit.json',
+    );
+    expect(findings[0]?.advice).toContain('only on nodes where you put that copy (worker)');
+  });
+
+  it('names a file at the path that holds another profile', async () => {
+    const view = (await fixture('audit-copied-to-root')).with((r) => ({
+      ...r,
+      nodeFiles: {
+        ...r.nodeFiles,
+        'worker:/var/lib/kubelet/seccomp/audit.json':
+          r.nodeFiles['worker:/var/lib/kubelet/seccomp/profiles/violation.json'] ?? '',
+      },
+    }));
+    const [field] = failed(await auditProfile(view));
+    expect(field).toMatchObject({ code: 'PROFILE_FILE_DIFFERENT' });
+    expect(field?.found).toContain('is the same profile as profiles/violation.json');
   });
 
   it('explains the refused absolute path when there is no pod', async () => {
@@ -117,7 +151,8 @@ describe('step 3: violationProfile', () => {
     const bad = failed(await violationProfile(await fixture('violation-missing-prefix')));
     expect(bad).toHaveLength(2);
     expect(bad[0]?.advice).toContain('profiles/ subdirectory');
-    expect(bad[1]?.advice).toContain('because the profile file was not found, not because of the profile');
+    expect(bad[0]?.code).toBe('PROFILE_FILE_MISSING');
+    expect(bad[1]?.advice).toContain('found no profile file at that path on the node, not because of the profile');
   });
 
   it('fails a pod that runs', async () => {
@@ -150,6 +185,26 @@ describe('step 4: fineGrainedProfile', () => {
     expect(byExpected(findings, 'chmod')?.found).toBe(
       "chmod: changing permissions of '/tmp/.hl-seccomp-check': Operation not permitted",
     );
+  });
+
+  // Failed before: "./profiles/fine-grained.json" was taken for another file and
+  // looked up on the node (here: a read the recording never made, so an error).
+  // The kubelet cleans the joined path: it is the lab's file, judged like it.
+  it('accepts ./profiles/fine-grained.json, the same file to the kubelet', async () => {
+    const view = (await fixture('fine-grained-correct')).with((r) => {
+      const text = JSON.stringify(r.objects).replaceAll(
+        '"profiles/fine-grained.json"',
+        '"./profiles/fine-grained.json"',
+      );
+      r.objects = JSON.parse(text) as typeof r.objects;
+      return r;
+    });
+    const findings = await fineGrainedProfile(view);
+    expect(failed(findings)).toEqual([]);
+    expect(findings[0]?.found).toBe(
+      '{type: Localhost, localhostProfile: ./profiles/fine-grained.json} at spec.containers[0].securityContext.seccompProfile',
+    );
+    expect(findings.some((f) => f.advice !== undefined)).toBe(false);
   });
 
   it('fails RuntimeDefault: another profile in the spec, and chmod allowed', async () => {

@@ -5,7 +5,7 @@
 // profile should deny something, a syscall that must fail.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { Check } from '../../server/checks/check.js';
-import { fail, pass } from '../../server/checks/check.js';
+import { fail, pass, type MistakeCode } from '../../server/checks/check.js';
 import type { ClusterView, ExecResult } from '../../server/checks/cluster-view.js';
 import {
   containerOf,
@@ -18,10 +18,15 @@ import {
 import type { Finding } from '../../server/protocol.js';
 import {
   type LabProfile,
+  LAB_PROFILES,
+  PROFILES_DIR,
   describeProfile,
   describeWanted,
   effectiveProfile,
   judgeProfile,
+  kubeletProfilePath,
+  profileDefaultAction,
+  sameProfileJson,
   seccompAnnotations,
   parseCrictlInspect,
   runtimeContainerId,
@@ -54,12 +59,17 @@ async function podUnderTest(view: ClusterView, name: string, wanted: WantedProfi
     fail(`pod ${NAMESPACE}/${name} with ${describeWanted(wanted)}`, pod ? 'the pod has no containers' : 'no such pod', {
       where: `kubectl -n ${NAMESPACE} get pod ${name}`,
       advice: `Create the pod from the step's manifest (namespace ${NAMESPACE}, name ${name}).${relative}`,
+      code: pod ? 'NO_CONTAINER' : 'NO_POD',
     }),
   ];
 }
 
 /** State: the field, as the kubelet will read it. */
-function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings: Finding[]; fieldMissing: boolean } {
+async function fieldFindings(
+  view: ClusterView,
+  target: PodUnderTest,
+  wanted: WantedProfile,
+): Promise<{ findings: Finding[]; fieldMissing: boolean }> {
   const expected = `${describeWanted(wanted)} on the pod or on container ${target.container.name}`;
   const verdict = judgeProfile(target.pod, target.container, wanted);
   const findings: Finding[] = [];
@@ -70,8 +80,10 @@ function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings:
   } else if (verdict.ok === 'unknown') {
     // Judged below from the node: with seccompDefault the kubelet applies RuntimeDefault without any field.
     fieldMissing = true;
+  } else if (verdict.localhostPath !== undefined && wanted.type === 'Localhost') {
+    findings.push(await localhostFileFinding(view, target, wanted.file, verdict.localhostPath, verdict, expected));
   } else {
-    findings.push(fail(expected, verdict.found, { where: target.where, advice: verdict.advice }));
+    findings.push(fail(expected, verdict.found, { where: target.where, advice: verdict.advice, code: verdict.code }));
   }
   if (target.container.securityContext?.privileged === true) {
     findings.push(
@@ -80,10 +92,77 @@ function fieldFindings(target: PodUnderTest, wanted: WantedProfile): { findings:
         advice:
           'The container runtime never applies seccomp to a privileged container, whatever seccompProfile says: ' +
           'it runs unconfined (Seccomp: 0). Remove privileged: true and recreate the pod.',
+        code: 'PRIVILEGED',
       }),
     );
   }
   return { findings, fieldMissing };
+}
+
+/**
+ * A Localhost path other than the lab's names a file the kubelet opens on the
+ * pod's node. Whether that is a mistake depends on the file: absent (the
+ * container cannot be created), another profile, or a copy of the lab's
+ * profile put there by the learner (then it works, on that node). So look.
+ */
+async function localhostFileFinding(
+  view: ClusterView,
+  target: PodUnderTest,
+  wantedFile: LabProfile,
+  localhostPath: string,
+  verdict: { found: string; advice: string },
+  expected: string,
+): Promise<Finding> {
+  const opened = kubeletProfilePath(localhostPath);
+  const node = await podNode(view, target.pod);
+  if (!node) {
+    return fail(expected, `${verdict.found} (the pod is not on a node yet, so no file was looked at)`, {
+      where: target.where,
+      advice: verdict.advice,
+      code: 'PROFILE_PATH_OTHER',
+    });
+  }
+  const where = `${opened} on node ${node.target}`;
+  const text = await view.readNodeFile(node.target, opened, NODE_CALL);
+  if (text === undefined) {
+    return fail(expected, `${verdict.found}: ${opened} does not exist on node ${node.target}`, {
+      where,
+      advice: `${verdict.advice} (${opened} is not on node ${node.target}: looked.)`,
+      code: 'PROFILE_FILE_MISSING',
+    });
+  }
+  const labTexts = await Promise.all(
+    LAB_PROFILES.map(
+      async (p) => [p, await view.readNodeFile(node.target, `${PROFILES_DIR}/${p}`, NODE_CALL)] as const,
+    ),
+  );
+  const same = labTexts.find(([, labText]) => labText !== undefined && sameProfileJson(text, labText) === true)?.[0];
+  if (same === wantedFile) {
+    // Right by behaviour: the runtime loads the same profile. Say where it works.
+    return {
+      ok: true,
+      expected,
+      found: `${verdict.found}: ${opened} on node ${node.target} is the same profile as profiles/${wantedFile}`,
+      where,
+      advice: `This works only on nodes where you put that copy (${node.target}); profiles/${wantedFile} is already on every node of this cluster, so naming it needs no copy.`,
+    };
+  }
+  const what =
+    same !== undefined
+      ? `the same profile as profiles/${same}`
+      : `another profile (defaultAction ${profileDefaultAction(text) ?? 'unreadable: not a JSON profile'})`;
+  return fail(expected, `${verdict.found}: ${opened} on node ${node.target} is ${what}`, {
+    where,
+    advice: `That file is not profiles/${wantedFile}. ${verdict.advice}`,
+    code: 'PROFILE_FILE_DIFFERENT',
+  });
+}
+
+async function podNode(view: ClusterView, pod: V1Pod) {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) return undefined;
+  const nodes = await view.nodes();
+  return nodes.find((n) => n.container === nodeName) ?? nodes.find((n) => n.target === nodeName);
 }
 
 /** Behaviour of the pod as a whole: running (or, for the violation profile, never started). */
@@ -94,13 +173,20 @@ function runningFinding(target: PodUnderTest, wanted: WantedProfile): Finding {
   const status = containerStatusOf(target.pod, target.container.name);
   const message = status?.state?.waiting?.message ?? '';
   let advice = `Wait a few seconds and check again; if it stays like this, look at kubectl -n ${NAMESPACE} describe pod ${target.pod.metadata?.name ?? ''}.`;
-  if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
-    advice = `The runtime could not open the profile file on the node: localhostProfile names a file under /var/lib/kubelet/seccomp${wanted.type === 'Localhost' ? `, here profiles/${wanted.file}` : ''}.`;
+  let code: MistakeCode = 'NOT_READY';
+  const lab = wanted.type === 'Localhost' ? `, here profiles/${wanted.file}` : '';
+  if (/seccomp/i.test(message) && /no such file/i.test(message)) {
+    advice = `The runtime found no file at the path in its message (it looked on the node): localhostProfile names a file under /var/lib/kubelet/seccomp${lab}.`;
+    code = 'PROFILE_FILE_MISSING';
+  } else if (/seccomp/i.test(message) && /cannot load|decod|invalid/i.test(message)) {
+    advice = `The runtime opened the profile file but could not use it (see its message): a profile is a JSON file like the lab's${lab}.`;
+    code = 'PROFILE_FILE_INVALID';
   } else if (/ImagePull|ErrImage/.test(status?.state?.waiting?.reason ?? '')) {
     advice =
       'The image cannot be pulled: use busybox:1.36 (or nginx:1.27) with imagePullPolicy: IfNotPresent, as the step shows.';
+    code = 'IMAGE_PULL';
   }
-  return fail(expected, state, { where: target.where, advice });
+  return fail(expected, state, { where: target.where, advice, code });
 }
 
 interface NodeEvidence {
@@ -125,17 +211,20 @@ async function nodeEvidence(
   if (!nodeName) {
     return {
       ...none,
-      findings: [fail('the pod is scheduled on a node', 'not scheduled yet', { where: target.where })],
+      findings: [
+        fail('the pod is scheduled on a node', 'not scheduled yet', { where: target.where, code: 'NOT_SCHEDULED' }),
+      ],
     };
   }
-  const nodes = await view.nodes();
-  const node = nodes.find((n) => n.container === nodeName) ?? nodes.find((n) => n.target === nodeName);
+  const node = await podNode(view, target.pod);
   if (!node) {
+    const nodes = await view.nodes();
     return {
       ...none,
       findings: [
         fail(`node ${nodeName} is one of the lab's nodes`, `known nodes: ${nodes.map((n) => n.container).join(', ')}`, {
           where: target.where,
+          code: 'UNKNOWN_NODE',
         }),
       ],
     };
@@ -152,9 +241,7 @@ async function nodeEvidence(
         fail(
           `a container for ${target.container.name} on node ${node.target}`,
           describeContainerState(target.pod, target.container.name),
-          {
-            where: target.where,
-          },
+          { where: target.where, code: 'NO_RUNTIME_CONTAINER' },
         ),
       ],
     };
@@ -169,6 +256,7 @@ async function nodeEvidence(
         fail(`crictl inspect ${short} answers`, describeExec(inspect), {
           where: inspectWhere,
           advice: 'The container may have just been replaced; check again.',
+          code: 'RUNTIME_UNREADABLE',
         }),
       ],
     };
@@ -181,7 +269,11 @@ async function nodeEvidence(
         fail(
           `crictl inspect ${short} prints the container's JSON`,
           inspect.stdout.trim() === '' ? 'no output' : `unreadable output: ${inspect.stdout.trim().slice(0, 120)}`,
-          { where: inspectWhere, advice: 'The container may have just been replaced; check again.' },
+          {
+            where: inspectWhere,
+            advice: 'The container may have just been replaced; check again.',
+            code: 'RUNTIME_UNREADABLE',
+          },
         ),
       ],
     };
@@ -200,8 +292,9 @@ async function nodeEvidence(
           where,
           advice:
             mode === 0
-              ? `The kernel applies no filter to this process. ${unconfinedCause(target)}`
+              ? `The kernel applies no filter to this process. ${unconfinedCause(target).text}`
               : 'Check again: the container may have just restarted.',
+          code: mode === 0 ? unconfinedCause(target).code : 'PROCESS_GONE',
         });
   return { findings: [finding], runtime, mode };
 }
@@ -230,18 +323,25 @@ const SPEC_EXPECTATIONS: Record<
 };
 
 /** Why a container runs without a filter, from its pod: the most specific cause first. */
-function unconfinedCause(target: PodUnderTest): string {
+function unconfinedCause(target: PodUnderTest): { text: string; code: MistakeCode } {
   if (target.container.securityContext?.privileged === true) {
-    return 'The container is privileged, and the runtime never applies seccomp to a privileged container.';
+    return {
+      text: 'The container is privileged, and the runtime never applies seccomp to a privileged container.',
+      code: 'PRIVILEGED',
+    };
   }
   const { profile } = effectiveProfile(target.pod, target.container);
-  if (profile?.type === 'Unconfined') return 'Its effective seccompProfile is Unconfined.';
+  if (profile?.type === 'Unconfined')
+    return { text: 'Its effective seccompProfile is Unconfined.', code: 'UNCONFINED' };
   if (!profile) {
     return seccompAnnotations(target.pod).length > 0
-      ? 'Its only profile is in the removed annotation, which the kubelet ignores.'
-      : 'It has no seccompProfile, and this kubelet does not default to RuntimeDefault.';
+      ? { text: 'Its only profile is in the removed annotation, which the kubelet ignores.', code: 'ANNOTATION_ONLY' }
+      : {
+          text: 'It has no seccompProfile, and this kubelet does not default to RuntimeDefault.',
+          code: 'NO_SECCOMP_FIELD',
+        };
   }
-  return 'The runtime did not apply the profile the pod asks for.';
+  return { text: 'The runtime did not apply the profile the pod asks for.', code: 'PROFILE_NOT_APPLIED' };
 }
 
 function specFinding(target: PodUnderTest, runtime: RuntimeSeccomp | undefined, wanted: WantedProfile): Finding[] {
@@ -253,7 +353,8 @@ function specFinding(target: PodUnderTest, runtime: RuntimeSeccomp | undefined, 
     return [
       fail(expected, 'no seccomp section in the OCI spec: the container runs unconfined', {
         where,
-        advice: unconfinedCause(target),
+        advice: unconfinedCause(target).text,
+        code: unconfinedCause(target).code,
       }),
     ];
   }
@@ -267,6 +368,7 @@ function specFinding(target: PodUnderTest, runtime: RuntimeSeccomp | undefined, 
           where,
           advice:
             "The runtime loaded another profile than the step asks for: compare the pod's seccompProfile with the step.",
+          code: 'OTHER_PROFILE_LOADED',
         }),
       ];
 }
@@ -286,12 +388,16 @@ const denied = (result: ExecResult): boolean =>
   result.exitCode !== 0 && /Operation not permitted/i.test(`${result.stderr}\n${result.stdout}`);
 
 /** Why unshare worked: no filter at all, or RuntimeDefault with CAP_SYS_ADMIN (which it then allows). */
-function unshareAllowedCause(target: PodUnderTest, node: NodeEvidence): string {
+function unshareAllowedCause(target: PodUnderTest, node: NodeEvidence): { text: string; code: MistakeCode } {
   const added = target.container.securityContext?.capabilities?.add ?? [];
   if (node.mode === 2 && added.some((c) => /^(CAP_)?(SYS_ADMIN|ALL)$/i.test(c))) {
-    return 'RuntimeDefault allows unshare to a container that has CAP_SYS_ADMIN: remove it from capabilities.add.';
+    return {
+      text: 'RuntimeDefault allows unshare to a container that has CAP_SYS_ADMIN: remove it from capabilities.add.',
+      code: 'SYS_ADMIN_ALLOWS_UNSHARE',
+    };
   }
-  return `Nothing filters this container's syscalls. ${unconfinedCause(target)}`;
+  const cause = unconfinedCause(target);
+  return { text: `Nothing filters this container's syscalls. ${cause.text}`, code: cause.code };
 }
 
 /** Step 1: RuntimeDefault, by field or by the kubelet's seccompDefault. */
@@ -304,7 +410,7 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
   const wanted: WantedProfile = { type: 'RuntimeDefault' };
   const target = await podUnderTest(view, podName, wanted);
   if (Array.isArray(target)) return target;
-  const field = fieldFindings(target, wanted);
+  const field = await fieldFindings(view, target, wanted);
   const findings = [...field.findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
 
@@ -328,6 +434,7 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
             advice:
               'Without the field (and without seccompDefault: true in the kubelet configuration) the container runs Unconfined. ' +
               'Add securityContext.seccompProfile: {type: RuntimeDefault} to the pod spec and recreate the pod.',
+            code: 'NO_SECCOMP_FIELD',
           }),
     );
   }
@@ -343,6 +450,7 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
       fail(expected, describeExec(unshare), {
         where,
         advice: 'Use the busybox:1.36 image from the step: it has unshare.',
+        code: 'NO_UNSHARE_IN_IMAGE',
       }),
     );
   else {
@@ -354,8 +462,9 @@ async function confinedByRuntimeDefault(view: ClusterView, podName: string): Pro
           where,
           advice:
             unshare.exitCode === 0
-              ? unshareAllowedCause(target, node)
+              ? unshareAllowedCause(target, node).text
               : 'unshare failed for another reason than seccomp; see the message.',
+          code: unshare.exitCode === 0 ? unshareAllowedCause(target, node).code : 'UNSHARE_FAILED_OTHERWISE',
         },
       ),
     );
@@ -368,7 +477,7 @@ export const auditProfile: Check = async (view) => {
   const wanted: WantedProfile = { type: 'Localhost', file: 'audit.json' };
   const target = await podUnderTest(view, 'audit-pod', wanted);
   if (Array.isArray(target)) return target;
-  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target, wanted)];
+  const findings = [...(await fieldFindings(view, target, wanted)).findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
   const node = await nodeEvidence(view, target, { needPid: true });
   findings.push(...node.findings, ...specFinding(target, node.runtime, wanted));
@@ -380,7 +489,7 @@ export const violationProfile: Check = async (view) => {
   const wanted: WantedProfile = { type: 'Localhost', file: 'violation.json' };
   const target = await podUnderTest(view, 'violation-pod', wanted);
   if (Array.isArray(target)) return target;
-  const field = fieldFindings(target, wanted);
+  const field = await fieldFindings(view, target, wanted);
   const findings = [...field.findings];
   const name = target.container.name;
   const state = describeContainerState(target.pod, name);
@@ -395,16 +504,29 @@ export const violationProfile: Check = async (view) => {
         where: target.where,
         advice:
           'A container that runs is not under profiles/violation.json: with every syscall denied, not even the entrypoint can be executed.',
+        code: 'CONTAINER_RUNS',
       }),
     );
     return findings;
   }
-  if (/seccomp/i.test(message) && /no such file|cannot load/i.test(message)) {
+  if (/seccomp/i.test(message) && /no such file/i.test(message)) {
     findings.push(
       fail(expected, state, {
         where: target.where,
         advice:
-          'It fails, but because the profile file was not found, not because of the profile. localhostProfile is relative to /var/lib/kubelet/seccomp: profiles/violation.json.',
+          'It fails, but because the runtime found no profile file at that path on the node, not because of the profile. localhostProfile is relative to /var/lib/kubelet/seccomp: profiles/violation.json.',
+        code: 'PROFILE_FILE_MISSING',
+      }),
+    );
+    return findings;
+  }
+  if (/seccomp/i.test(message) && /cannot load|decod|invalid/i.test(message)) {
+    findings.push(
+      fail(expected, state, {
+        where: target.where,
+        advice:
+          'It fails, but because the runtime could not use the profile file (see its message), not because the profile denies everything. Use profiles/violation.json.',
+        code: 'PROFILE_FILE_INVALID',
       }),
     );
     return findings;
@@ -420,6 +542,7 @@ export const violationProfile: Check = async (view) => {
         advice: /ImagePull|ErrImage/.test(waiting?.reason ?? '')
           ? 'The image cannot be pulled: use busybox:1.36 with imagePullPolicy: IfNotPresent.'
           : 'The container has not been tried yet; check again in a few seconds.',
+        code: /ImagePull|ErrImage/.test(waiting?.reason ?? '') ? 'IMAGE_PULL' : 'NOT_TRIED_YET',
       }),
     );
     return findings;
@@ -440,6 +563,7 @@ export const violationProfile: Check = async (view) => {
       : fail(expected, state, {
           where: target.where,
           advice: 'Check again in a few seconds: the runtime has not tried to start it yet.',
+          code: 'NOT_TRIED_YET',
         }),
   );
   // The spec of the failed container shows the profile that was loaded.
@@ -453,7 +577,7 @@ export const fineGrainedProfile: Check = async (view) => {
   const wanted: WantedProfile = { type: 'Localhost', file: 'fine-grained.json' };
   const target = await podUnderTest(view, 'fine-grained-pod', wanted);
   if (Array.isArray(target)) return target;
-  const findings = [...fieldFindings(target, wanted).findings, runningFinding(target, wanted)];
+  const findings = [...(await fieldFindings(view, target, wanted)).findings, runningFinding(target, wanted)];
   if (!running(target)) return findings;
   // Behaviour, on a file the container owns, so that only seccomp can say no:
   // creating it must work (allowed syscalls), chmod on it must not.
@@ -473,6 +597,7 @@ export const fineGrainedProfile: Check = async (view) => {
             result.exitCode === null
               ? 'Use the busybox:1.36 image from the step (it has sh).'
               : 'Creating a file should be allowed by the profile; see the message.',
+          code: result.exitCode === null ? 'NO_SHELL_IN_IMAGE' : 'TOUCH_DENIED',
         })
       : pass('touch (an allowed syscall) works in the container', 'file created', where),
   );
@@ -485,6 +610,7 @@ export const fineGrainedProfile: Check = async (view) => {
             where,
             advice:
               'chmod is allowed, so this container is not under profiles/fine-grained.json (RuntimeDefault and Unconfined both allow chmod).',
+            code: 'CHMOD_ALLOWED',
           }),
     );
   }

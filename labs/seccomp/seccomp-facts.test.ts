@@ -65,6 +65,21 @@ describe('judgeProfile', () => {
     expect(judgeProfile(atContainer, first(atContainer), audit)).toEqual({ ok: true });
   });
 
+  // Failed before: './profiles/audit.json' was judged as another file, looked up
+  // on the node and passed only with advice about "your copy". The kubelet
+  // joins the path onto its seccomp root (filepath.Join cleans it), so these
+  // spellings open the lab's own file.
+  it('accepts spellings of the same path that the kubelet cleans to it', () => {
+    for (const localhostProfile of ['./profiles/audit.json', 'profiles//audit.json', 'profiles/./audit.json']) {
+      const p = pod({ container: { seccompProfile: { type: 'Localhost', localhostProfile } } });
+      expect(judgeProfile(p, first(p), audit), localhostProfile).toEqual({ ok: true });
+    }
+    const other = pod({
+      pod: { seccompProfile: { type: 'Localhost', localhostProfile: './profiles/violation.json' } },
+    });
+    expect(judgeProfile(other, first(other), audit)).toMatchObject({ ok: false, code: 'OTHER_LAB_PROFILE' });
+  });
+
   it('names a container-level Unconfined that overrides the pod', () => {
     const p = pod({
       pod: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } },
@@ -94,9 +109,11 @@ describe('localhostPathAdvice', () => {
     expect(localhostPathAdvice('/var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(
       /rejects an absolute path/,
     );
+    // It never claims the file is absent: only a look on the node can say (the checks do).
     expect(localhostPathAdvice('audit.json', 'audit.json')).toMatch(
-      /\/var\/lib\/kubelet\/seccomp\/audit\.json, which does not exist/,
+      /"audit\.json" means \/var\/lib\/kubelet\/seccomp\/audit\.json; the lab's profiles are in the profiles\/ subdirectory/,
     );
+    expect(localhostPathAdvice('audit.json', 'audit.json')).not.toMatch(/does not exist/);
     expect(localhostPathAdvice('var/lib/kubelet/seccomp/profiles/audit.json', 'audit.json')).toMatch(
       /already relative/,
     );

@@ -2,8 +2,10 @@
 // runtime says it applied. Kept apart from checks.ts so the rules (container
 // overrides pod, privileged means unconfined, localhostProfile is relative to
 // /var/lib/kubelet/seccomp) can be tested without any recording.
+import { posix } from 'node:path';
 import type { V1Container, V1Pod, V1SeccompProfile } from '@kubernetes/client-node';
 import { z } from 'zod';
+import type { MistakeCode } from '../../server/checks/check.js';
 
 /** The kubelet's root for Localhost profiles (its --seccomp-profile-root default). */
 export const KUBELET_SECCOMP_ROOT = '/var/lib/kubelet/seccomp';
@@ -66,7 +68,17 @@ export function seccompAnnotations(pod: V1Pod): string[] {
 
 export type ProfileVerdict =
   | { ok: true }
-  | { ok: false; found: string; advice: string }
+  | {
+      ok: false;
+      found: string;
+      advice: string;
+      code: MistakeCode;
+      /**
+       * A relative Localhost path other than the lab's: whether it works depends
+       * on what the node has at that path, which only a look on the node can say.
+       */
+      localhostPath?: string;
+    }
   /** No field at all: only the node can tell whether the kubelet defaults to RuntimeDefault. */
   | { ok: 'unknown'; found: string };
 
@@ -89,6 +101,7 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
           'The seccomp annotations stopped working in Kubernetes 1.27: the API server only warns ' +
           '("non-functional in v1.27+") and the kubelet ignores them, so this container runs Unconfined. ' +
           `Set ${wantedText} in securityContext (pod or container) instead, then recreate the pod.`,
+        code: 'ANNOTATION_ONLY',
       };
     }
     if (wanted.type === 'RuntimeDefault')
@@ -97,6 +110,7 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
       ok: false,
       found: 'no seccompProfile field on the pod or the container',
       advice: `Without the field the kubelet runs the container Unconfined (unless seccompDefault is on, which gives RuntimeDefault, not your profile). Add ${wantedText} under spec.securityContext or the container's securityContext.`,
+      code: 'NO_SECCOMP_FIELD',
     };
   }
 
@@ -111,6 +125,7 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
       ok: false,
       found,
       advice: `Unconfined means no seccomp filter at all: every syscall reaches the kernel.${override} Use ${wantedText}.`,
+      code: 'UNCONFINED',
     };
   }
   if (wanted.type === 'RuntimeDefault') {
@@ -119,6 +134,7 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
       ok: false,
       found,
       advice: `This step is about the container runtime's own default profile: ${wantedText}, no file needed.${override}`,
+      code: 'NOT_RUNTIME_DEFAULT',
     };
   }
   if (profile.type !== 'Localhost') {
@@ -126,16 +142,75 @@ export function judgeProfile(pod: V1Pod, container: V1Container, wanted: WantedP
       ok: false,
       found,
       advice: `RuntimeDefault is the runtime's built-in profile, not the file profiles/${wanted.file} on the node.${override} Use ${wantedText}.`,
+      code: 'RUNTIME_DEFAULT_NOT_FILE',
     };
   }
   const path = profile.localhostProfile ?? '';
-  if (path === `profiles/${wanted.file}`) return { ok: true };
-  return { ok: false, found, advice: `${localhostPathAdvice(path, wanted.file)}${override}` };
+  // The kubelet joins the path onto its root with filepath.Join, which cleans
+  // it: "./profiles/x" and "profiles//x" open the same file as "profiles/x".
+  const cleaned = posix.normalize(path);
+  if (cleaned === `profiles/${wanted.file}`) return { ok: true };
+  const advice = `${localhostPathAdvice(path, wanted.file)}${override}`;
+  if (path.startsWith('/')) return { ok: false, found, advice, code: 'PROFILE_PATH_ABSOLUTE' };
+  const other = otherLabProfile(cleaned, wanted.file);
+  if (other) return { ok: false, found, advice, code: 'OTHER_LAB_PROFILE' };
+  return { ok: false, found, advice, code: 'PROFILE_PATH_OTHER', localhostPath: path };
 }
 
-/** Why a Localhost path is wrong, in terms of the file the kubelet would open. */
+/** The lab profile a path names in the lab's own directory, when it is not the wanted one. */
+function otherLabProfile(path: string, wantedFile: LabProfile): LabProfile | undefined {
+  return LAB_PROFILES.find((p) => p !== wantedFile && path === `profiles/${p}`);
+}
+
+/** The file the kubelet hands to the runtime for a (relative) localhostProfile. */
+export function kubeletProfilePath(localhostProfile: string): string {
+  return `${KUBELET_SECCOMP_ROOT}/${localhostProfile.replace(/^\/+/, '')}`;
+}
+
+/**
+ * Whether two seccomp profile files hold the same profile: equal JSON, key
+ * order and whitespace aside (a copy, or the same rules written out again).
+ * undefined when either is not JSON.
+ */
+export function sameProfileJson(a: string, b: string): boolean | undefined {
+  const canonical = (text: string): string | undefined => {
+    try {
+      return JSON.stringify(sortKeys(JSON.parse(text) as unknown));
+    } catch {
+      return undefined;
+    }
+  };
+  const [x, y] = [canonical(a), canonical(b)];
+  return x === undefined || y === undefined ? undefined : x === y;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
+}
+
+/** The defaultAction of a profile file, for describing one that is not the lab's. */
+export function profileDefaultAction(text: string): string | undefined {
+  try {
+    const parsed = z.looseObject({ defaultAction: z.string().optional() }).safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.defaultAction : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a Localhost path is not the lab's, in terms of the file the kubelet
+ * opens. It never says whether that file exists: only the node can (the
+ * checks look there and say what they found).
+ */
 export function localhostPathAdvice(path: string, wantedFile: LabProfile): string {
-  const opened = `${KUBELET_SECCOMP_ROOT}/${path.replace(/^\/+/, '')}`;
+  const opened = kubeletProfilePath(path);
   const base = path.split('/').pop() ?? path;
   const relativeRoot = KUBELET_SECCOMP_ROOT.slice(1);
   if (path.startsWith('/')) {
@@ -145,7 +220,7 @@ export function localhostPathAdvice(path: string, wantedFile: LabProfile): strin
     return `localhostProfile is already relative to ${KUBELET_SECCOMP_ROOT}: "${path}" makes the kubelet open ${opened}. Write profiles/${wantedFile}.`;
   }
   if (!path.includes('/') && (LAB_PROFILES as readonly string[]).includes(base)) {
-    return `localhostProfile is relative to ${KUBELET_SECCOMP_ROOT}, so "${path}" means ${opened}, which does not exist: the lab's profiles are in the profiles/ subdirectory. Write profiles/${wantedFile}.`;
+    return `localhostProfile is relative to ${KUBELET_SECCOMP_ROOT}, so "${path}" means ${opened}; the lab's profiles are in the profiles/ subdirectory, on every node. Write profiles/${wantedFile}.`;
   }
   if ((LAB_PROFILES as readonly string[]).includes(base) && base !== wantedFile) {
     return `That is the ${base} profile; this step asks for profiles/${wantedFile}.`;

@@ -49,3 +49,15 @@ export function programMissing(result: ExecResult): boolean {
     (result.exitCode === null || result.exitCode === 126 || result.exitCode === 127 || result.exitCode === 128)
   );
 }
+
+/**
+ * The events of this pod, not of an earlier pod with the same name: events
+ * are listed by name and outlive the pod (about an hour), so after a learner
+ * deletes and re-creates a pod, the old one's probe failures and refusals are
+ * still listed. Events without a uid (hand-made recordings) are kept.
+ */
+export function eventsOfThisPod<E extends { involvedObject?: { uid?: string } }>(pod: V1Pod, events: E[]): E[] {
+  const uid = pod.metadata?.uid;
+  if (!uid) return events;
+  return events.filter((e) => e.involvedObject?.uid === undefined || e.involvedObject.uid === uid);
+}

@@ -190,6 +190,28 @@ describe('testLabCommand', () => {
     expect(out.join('\n')).toMatch(/write-marker +FAIL ✓ +ok .* +none/);
   });
 
+  // Failed before: test-lab ran a lab the host cannot run (AppArmor on a kernel
+  // without it) and failed on the first solution, though the page and the
+  // cluster tier both call such a lab not runnable here.
+  it('skips a lab whose host capability is missing, saying which and why, and runs nothing', async () => {
+    const dir = await copyFixtureLab();
+    await edit(path.join(dir, 'lab.yaml'), (t) => t.replace('requires: []', 'requires: [apparmor]'));
+    await fs.writeFile(path.join(process.env.HL_FIXTURE_DIR as string, 'marker'), 'left over\n');
+    const probeCapabilities = (names: readonly string[]) =>
+      Promise.resolve(names.map((capability) => ({ capability, available: false, reason: 'not in this kernel' })));
+    expect(
+      await testLabCommand('fixture-files', {}, io, { ...deps, labsDir: path.dirname(dir), probeCapabilities }),
+    ).toBe(0);
+    expect(out).toEqual([
+      'test-lab fixture-files: SKIPPED — this host cannot run the lab (apparmor: not in this kernel)',
+      '  nothing was run: no cleanup, no solution, no catalogue answer. Run it on a host that has apparmor.',
+    ]);
+    // Not even cleanup ran.
+    await expect(fs.readFile(path.join(process.env.HL_FIXTURE_DIR as string, 'marker'), 'utf8')).resolves.toBe(
+      'left over\n',
+    );
+  });
+
   it('exits non-zero when a solution does not make its check pass', async () => {
     process.env.HL_FIXTURE_DIR = path.join(tmp, 'does-not-exist');
     expect(await testLabCommand('fixture-files', {}, io, deps)).toBe(1);

@@ -21,6 +21,7 @@ import { restartsControlPlane } from '../labs/lab.js';
 import { DEFAULT_LABS_DIR, HEALTH_SETTLE_MS } from '../labs/lab-engine.js';
 import { LAB_FILE, loadLab } from '../labs/lab-loader.js';
 import { catalogueRequirementProblems } from '../labs/answer-catalogue.js';
+import { probeHostCapabilities, type CapabilityProbe } from '../labs/capabilities.js';
 import {
   answerColumns,
   checkUntilSettled,
@@ -50,6 +51,8 @@ export interface LabCommandDeps {
   labFilesRoot?: string;
   /** After a solution or an answer, how long test-lab keeps re-checking for the state to settle. */
   settle?: SettleOptions;
+  /** Probes the host capabilities a lab `requires`; defaults to this host's (tests inject one). */
+  probeCapabilities?: CapabilityProbe;
 }
 
 // ---- validate ---------------------------------------------------------------
@@ -230,6 +233,20 @@ export async function testLabCommand(
 ): Promise<number> {
   const lab = await openLab(labId, deps, io);
   if (!lab) return 2;
+  // A lab this host cannot run (the page lists it as not runnable) would fail
+  // on its first solution whatever its checks are worth: say so and skip it,
+  // as the cluster tier does, instead of failing a run that proves nothing.
+  const probe = deps.probeCapabilities ?? probeHostCapabilities;
+  const missing = (await probe(lab.requires)).filter((c) => !c.available);
+  if (missing.length > 0) {
+    io.out(
+      `test-lab ${lab.id}: SKIPPED — this host cannot run the lab (${missing.map((c) => `${c.capability}: ${c.reason ?? 'not available'}`).join('; ')})`,
+    );
+    io.out(
+      `  nothing was run: no cleanup, no solution, no catalogue answer. Run it on a host that has ${missing.map((c) => c.capability).join(', ')}.`,
+    );
+    return 0;
+  }
   const scripts = new NodeScriptRunner({
     provider: deps.provider,
     ...(deps.labFilesRoot ? { labFilesRoot: deps.labFilesRoot } : {}),

@@ -1,5 +1,7 @@
 # A read-only root for nginx, with the two directories it must write to on
 # emptyDir volumes.
+# A pod's spec cannot be changed in place: start from no pod (also makes a re-run safe).
+kubectl -n immutable-pods delete pod ro-nginx --ignore-not-found --wait=true
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

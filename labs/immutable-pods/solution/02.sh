@@ -1,6 +1,8 @@
 # The startup probe runs once the container has started and removes bash and
 # touch from its writable layer. "-c" is one argv item; "-f" keeps rm quiet
 # if the files are already gone.
+# A pod's spec cannot be changed in place: start from no pod (also makes a re-run safe).
+kubectl -n immutable-pods delete pod immutable --ignore-not-found --wait=true
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod

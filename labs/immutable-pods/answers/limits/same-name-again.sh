@@ -1,0 +1,32 @@
+# The trap after an exited attempt: kubectl debug again with the same -c name.
+# kubectl exits 0 and changes nothing (seen on the cluster): the judged container is
+# still the exited one.
+# A fresh pod from step 2: ephemeral containers can never be removed, so a
+# clean start is a new pod (and no copy left over from another answer).
+# --grace-period=1: a debug container's sleep ignores SIGTERM when it is PID 1.
+kubectl -n immutable-pods delete pod immutable immutable-debug --ignore-not-found --wait=true --grace-period=1
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: immutable
+  namespace: immutable-pods
+spec:
+  containers:
+    - name: nginx
+      image: nginx:1.27
+      imagePullPolicy: IfNotPresent
+      startupProbe:
+        exec:
+          command: ["sh", "-c", "rm -f /bin/bash /bin/touch"]
+        initialDelaySeconds: 1
+        periodSeconds: 2
+YAML
+kubectl -n immutable-pods wait --for=condition=Ready pod/immutable --timeout=120s
+kubectl -n immutable-pods debug immutable --image=busybox:1.36 --image-pull-policy=IfNotPresent --target=nginx -c debugger -- true
+for _ in $(seq 60); do
+  s=$(kubectl -n immutable-pods get pod immutable -o jsonpath='{.status.ephemeralContainerStatuses[?(@.name=="debugger")].state.terminated}')
+  [ -n "$s" ] && break
+  sleep 1
+done
+kubectl -n immutable-pods debug immutable --image=busybox:1.36 --image-pull-policy=IfNotPresent --target=nginx -c debugger -- sleep 3600

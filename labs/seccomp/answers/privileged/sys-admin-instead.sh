@@ -1,0 +1,23 @@
+# privileged replaced by CAP_SYS_ADMIN: RuntimeDefault now allows unshare.
+kubectl -n seccomp delete pod legacy-pod --ignore-not-found --wait=true
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: legacy-pod
+  namespace: seccomp
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: app
+      image: busybox:1.36
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "86400"]
+      securityContext:
+        capabilities:
+          add: [SYS_ADMIN]
+YAML
+kubectl -n seccomp wait --for=condition=Ready pod/legacy-pod --timeout=120s

@@ -1,0 +1,24 @@
+# The violation profile on a privileged container: the runtime applies no
+# seccomp to it at all, so the container runs.
+kubectl -n seccomp delete pod violation-pod --ignore-not-found --wait=true
+kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: violation-pod
+  namespace: seccomp
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    seccompProfile:
+      type: Localhost
+      localhostProfile: profiles/violation.json
+  containers:
+    - name: app
+      image: busybox:1.36
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "86400"]
+      securityContext:
+        privileged: true
+YAML
+kubectl -n seccomp wait --for=condition=Ready pod/violation-pod --timeout=120s
