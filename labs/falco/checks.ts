@@ -147,7 +147,7 @@ async function stockItems(view: ClusterView, pods: FalcoPod[]): Promise<RuleItem
   const result = await view.execInPod(
     { namespace: FALCO_NAMESPACE, pod: falco.name, container: FALCO_CONTAINER },
     ['cat', STOCK_RULES],
-    { timeoutMs: 15_000 },
+    { timeoutMs: 8_000 },
   );
   if (result.exitCode !== 0) return undefined;
   const parsed = parseRulesFile('falco_rules.yaml', result.stdout);
@@ -468,6 +468,19 @@ export const falcoRunning: Check = async (view) => {
 // activity. `etc_dir`, a macro of the learner's own, `fd.directory = /etc` or
 // `fd.name pmatch (/etc)` are all the same rule.
 
+/** The priorities Falco accepts in a rule, lower-cased (it also takes "info" for informational). */
+const FALCO_PRIORITIES = [
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+  'info',
+];
+
 const RULE_EXAMPLE = 'condition: open_write and container and fd.name startswith /etc/';
 
 export const customRuleLoaded: Check = async (view) => {
@@ -494,6 +507,17 @@ export const customRuleLoaded: Check = async (view) => {
     return findings;
   }
 
+  for (const { file, item } of rules) {
+    const priority = item.data.priority;
+    if (typeof priority === 'string' && !FALCO_PRIORITIES.includes(priority.trim().toLowerCase()))
+      findings.push(
+        fail(`rule "${item.name}" has a priority Falco knows`, `priority: ${priority}`, {
+          where: `${cmWhere(source, file)} line ${item.line}`,
+          advice: `Falco refuses the file for an unknown priority. Use one of ${FALCO_PRIORITIES.slice(0, 8).join(', ')} (any case), e.g. WARNING.`,
+          code: 'RULE_PRIORITY_INVALID',
+        }),
+      );
+  }
   const complete = rules.filter(({ item }) => missingRuleKeys(item).length === 0);
   for (const { file, item } of rules) {
     const missing = missingRuleKeys(item);
@@ -515,11 +539,15 @@ export const customRuleLoaded: Check = async (view) => {
   const undecided = verdicts.filter((v) => v.trigger === 'unknown');
   if (complete.length > 0 && detecting.length === 0 && undecided.length === 0) {
     findings.push(
-      fail(expected, verdicts.map((v) => `rule "${v.item.name}" stays quiet for it`).join('; '), {
-        where: cmWhere(source),
-        advice: `Evaluated on ${TRIGGER_EVENT.what}, no rule of yours matches. A common slip is open_read (reads) for open_write, or a path test that misses /etc/<file>. Example: ${RULE_EXAMPLE}.`,
-        code: 'RULE_MISSES_TRIGGER',
-      }),
+      fail(
+        expected,
+        `${verdicts.map((v) => `rule "${v.item.name}"`).join(', ')}: no match when ${TRIGGER_EVENT.what}`,
+        {
+          where: cmWhere(source),
+          advice: `No rule of yours fires for the step's attack. A common slip is open_read (reads) for open_write, or a path test that misses /etc/<file>. Example: ${RULE_EXAMPLE}.`,
+          code: 'RULE_MISSES_TRIGGER',
+        },
+      ),
     );
   }
   for (const verdict of detecting) {
@@ -737,7 +765,7 @@ async function harmlessFinding(
 ): Promise<Finding> {
   const expected = `your rule stays quiet when the check reads /etc/hostname and writes /tmp/hl-falco-harmless in ${TRIGGER_POD}`;
   const before = new Map(pods.map((p) => [p.name, p.log.alertsSinceLoad.length]));
-  await view.execInPod({ namespace: LAB_NAMESPACE, pod: TRIGGER_POD }, HARMLESS_PROBE, { timeoutMs: 15_000 });
+  await view.execInPod({ namespace: LAB_NAMESPACE, pod: TRIGGER_POD }, HARMLESS_PROBE, { timeoutMs: 8_000 });
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   const after = await falcoPods(view);
   const noisy = after.flatMap((falco) =>
