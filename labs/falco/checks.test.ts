@@ -429,6 +429,11 @@ describe('a rule judged by what it does, not by its spelling', () => {
     ['any open below /etc in a container', ruleWith('container and etc_dir'), 'RULE_TOO_BROAD'],
     ['writes below /etc on the node too', ruleWith('open_write and etc_dir'), 'RULE_TOO_BROAD'],
     [
+      'an unknown priority',
+      ruleWith('open_write and container and etc_dir').replace('WARNING', 'HIGH'),
+      'RULE_PRIORITY_INVALID',
+    ],
+    [
       'an output without file or pod',
       ruleWith('open_write and container and etc_dir', '', 'Write below etc'),
       'OUTPUT_MISSING_FIELDS',
