@@ -3,6 +3,13 @@
 # ones), with the rule loaded by every Falco pod.
 kubectl -n falco rollout restart daemonset/falco
 kubectl -n falco rollout status daemonset/falco --timeout=240s
+# The old pods' logs hold the earlier alert: wait until they are gone.
+for _ in $(seq 1 60); do
+  leaving=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco \
+    -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp}{"\n"}{end}' | grep -c . || true)
+  if [ "$leaving" -eq 0 ]; then break; fi
+  sleep 2
+done
 pods=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco -o name | wc -l)
 for _ in $(seq 1 45); do
   loaded=$(kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 --prefix \
