@@ -116,12 +116,14 @@ describe('falcoRunning', () => {
       'no tty and buffered outputs',
     ]);
     expect(findings[0]?.advice).toMatch(/driver.kind=modern_ebpf/);
+    expect(findings.map((f) => f.code)).toEqual(['DRIVER_NOT_MODERN_EBPF', 'JSON_OUTPUT_OFF', 'OUTPUT_BUFFERED']);
   });
 
   it('explains a missing image with kind load', async () => {
     const findings = await falcoRunning(await load('image-pull-backoff.json'));
     expect(findings[0]).toMatchObject({ ok: false, found: expect.stringMatching(/^ImagePullBackOff/) });
     expect(findings[0]?.advice).toMatch(/kind load docker-image falcosecurity\/falco:0\.41\.3/);
+    expect(findings[0]?.code).toBe('FALCO_IMAGE_MISSING');
   });
 
   it('reads the crashed instance log and names the inotify limit', async () => {
@@ -480,6 +482,16 @@ describe('a rule judged by what it does, not by its spelling', () => {
     expect(view.calls).toContain(
       'execInPod falco-lab/etc-writer ["sh","-c","cat /etc/hostname > /dev/null; echo ok > /tmp/hl-falco-harmless"]',
     );
+  });
+
+  it("step 3 ignores a Falco pod that is terminating after a restart (its log is the old rules' work)", async () => {
+    const view = (await load('alert-fired.json')).with((r) => {
+      const pod = r.objects.find((o) => o.kind === 'Pod' && o.metadata.name === 'falco-7xk2q');
+      if (pod) (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp = '2026-11-27T02:50:00Z';
+      return r;
+    });
+    const finding = alertFinding(await alertFired(view));
+    expect(finding).toMatchObject({ ok: false, code: 'ALERT_NOT_FOR_TRIGGER' });
   });
 
   it('step 3 does not count the harmless probe as the trigger', async () => {

@@ -69,7 +69,11 @@ interface FalcoPod {
 }
 
 async function falcoPods(view: ClusterView): Promise<FalcoPod[]> {
-  const pods = await view.listPods(FALCO_NAMESPACE, { labelSelector: FALCO_SELECTOR });
+  const listed = await view.listPods(FALCO_NAMESPACE, { labelSelector: FALCO_SELECTOR });
+  // Right after a restart the old pods linger while they terminate: their
+  // logs are what the previous rules and config did, not what runs now.
+  const current = listed.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+  const pods = current.length > 0 ? current : listed;
   return Promise.all(
     pods.map(async (pod): Promise<FalcoPod> => {
       const name = pod.metadata?.name ?? '?';
