@@ -21,6 +21,15 @@ import {
   type FalcoLog,
 } from './falco-log.js';
 import {
+  buildContext,
+  evaluateCondition,
+  HARMLESS_EVENTS,
+  TRIGGER_EVENT,
+  type ConditionContext,
+  type FalcoEvent,
+  type Tri,
+} from './falco-condition.js';
+import {
   isRuleDefinition,
   isRulesFileName,
   missingRuleKeys,
@@ -39,6 +48,8 @@ export const FALCO_IMAGE = 'falcosecurity/falco:0.41.3';
 export const RULES_DIR = '/etc/falco/rules.d';
 export const FALCO_YAML = '/etc/falco/falco.yaml';
 export const LOCAL_RULES = '/etc/falco/falco_rules.local.yaml';
+/** The stock rules in Falco's image: its macros (open_write, container, etc_dir) are what custom rules build on. */
+export const STOCK_RULES = '/etc/falco/falco_rules.yaml';
 export const LAB_NAMESPACE = 'falco-lab';
 export const TRIGGER_POD = 'etc-writer';
 
@@ -58,7 +69,11 @@ interface FalcoPod {
 }
 
 async function falcoPods(view: ClusterView): Promise<FalcoPod[]> {
-  const pods = await view.listPods(FALCO_NAMESPACE, { labelSelector: FALCO_SELECTOR });
+  const listed = await view.listPods(FALCO_NAMESPACE, { labelSelector: FALCO_SELECTOR });
+  // Right after a restart the old pods linger while they terminate: their
+  // logs are what the previous rules and config did, not what runs now.
+  const current = listed.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+  const pods = current.length > 0 ? current : listed;
   return Promise.all(
     pods.map(async (pod): Promise<FalcoPod> => {
       const name = pod.metadata?.name ?? '?';
@@ -118,12 +133,65 @@ function okItems(source: RulesSource | undefined): { file: string; item: RuleIte
   return (source?.files ?? []).flatMap((f) => (f.ok ? f.items.map((item) => ({ file: f.key, item })) : []));
 }
 
-/** Custom rules that look at writes below /etc: the lab's detection rule. */
-function etcRules(source: RulesSource | undefined): { file: string; item: RuleItem }[] {
-  return okItems(source).filter(
-    ({ item }) =>
-      isRuleDefinition(item) && typeof item.data.condition === 'string' && item.data.condition.includes('/etc'),
+/** New rules of the custom files (not overrides, not disabled): the learner's own detections. */
+function customRules(source: RulesSource | undefined): { file: string; item: RuleItem }[] {
+  return okItems(source).filter(({ item }) => isRuleDefinition(item) && item.data.enabled !== false);
+}
+
+/**
+ * The stock rules file of the running Falco, for its macros and lists
+ * (open_write, container, etc_dir, ...): read from the image Falco runs, so
+ * the model uses the same definitions Falco does. Undefined when no Falco
+ * runs or the file cannot be read; rules that use stock macros then cannot
+ * be simulated, which is not held against them.
+ */
+async function stockItems(view: ClusterView, pods: FalcoPod[]): Promise<RuleItem[] | undefined> {
+  const falco = pods.find((p) => p.running);
+  if (!falco) return undefined;
+  const result = await view.execInPod(
+    { namespace: FALCO_NAMESPACE, pod: falco.name, container: FALCO_CONTAINER },
+    ['cat', STOCK_RULES],
+    { timeoutMs: 8_000 },
   );
+  if (result.exitCode !== 0) return undefined;
+  const parsed = parseRulesFile('falco_rules.yaml', result.stdout);
+  return parsed.ok ? parsed.items : undefined;
+}
+
+interface RuleVerdict {
+  file: string;
+  item: RuleItem;
+  trigger: Tri;
+  /** Harmless events the rule fires for (true) or may fire for (unknown). */
+  noisy: { what: string; result: Tri }[];
+}
+
+/** What each custom rule does with the step's attack and with everyday activity. */
+function judgeRules(rules: { file: string; item: RuleItem }[], context: ConditionContext): RuleVerdict[] {
+  return rules.map(({ file, item }) => {
+    const condition = String(item.data.condition);
+    const judge = (event: FalcoEvent): Tri => evaluateCondition(condition, event, context);
+    // Exceptions only narrow a rule; the model does not apply them, so a
+    // rule with exceptions is never called too broad on the model's word.
+    const hasExceptions = Array.isArray(item.data.exceptions) && item.data.exceptions.length > 0;
+    return {
+      file,
+      item,
+      trigger: judge(TRIGGER_EVENT.event),
+      noisy: HARMLESS_EVENTS.map(({ what, event }) => {
+        const result = judge(event);
+        return { what, result: hasExceptions && result === true ? 'unknown' : result };
+      }).filter(({ result }) => result !== false),
+    };
+  });
+}
+
+/** Fields whose value in an alert names the file, and the pod (or its container). */
+const FILE_FIELDS = ['fd.name', 'fd.nameraw', 'fs.path.name'];
+const POD_FIELDS = ['k8s.pod.name', 'container.name'];
+
+function outputNames(output: string, fields: readonly string[]): boolean {
+  return fields.some((f) => new RegExp(`%${f.replace(/\./g, '\\.')}(?![\\w.])`).test(output));
 }
 
 function cmWhere(source: RulesSource, key?: string): string {
@@ -135,6 +203,7 @@ function cmWhere(source: RulesSource, key?: string): string {
 function noPodsFinding(): Finding {
   return fail(`Falco pods (label ${FALCO_SELECTOR}) run in namespace ${FALCO_NAMESPACE}`, 'no such pods', {
     advice: INSTALL_ADVICE,
+    code: 'FALCO_NOT_INSTALLED',
   });
 }
 
@@ -148,6 +217,7 @@ function podHealthFinding(falco: FalcoPod): Finding {
     return fail(expected, state, {
       where,
       advice: `The node cannot get Falco's image. With internet it pulls it; offline, load it into the nodes first: \`kind load docker-image ${FALCO_IMAGE} --name hardening-lab\` on the host (with your cluster's name if it is not the default).`,
+      code: 'FALCO_IMAGE_MISSING',
     });
   }
   const lastError = falco.log.errors.at(-1);
@@ -157,12 +227,14 @@ function podHealthFinding(falco: FalcoPod): Finding {
       where,
       advice:
         'The host ran out of inotify instances. On the host: `sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288`, then delete the Falco pod.',
+      code: 'INOTIFY_LIMIT',
     });
   }
   if (lastError && /btf|vmlinux|bpf/i.test(lastError)) {
     return fail(expected, found, {
       where,
       advice: 'The modern eBPF probe could not load: the host kernel needs BTF (/sys/kernel/btf/vmlinux, Linux ≥ 5.8).',
+      code: 'PROBE_NOT_LOADED',
     });
   }
   if (falco.log.errors.some((e) => /rules|LOAD_ERR/i.test(e))) {
@@ -170,11 +242,13 @@ function podHealthFinding(falco: FalcoPod): Finding {
       where,
       advice:
         'Falco refused a rules file and exited. Fix the rule named in the error (the ConfigMap), then delete the Falco pods to restart them.',
+      code: 'RULES_REJECTED',
     });
   }
   return fail(expected, found, {
     where,
     advice: `Look at \`kubectl -n ${FALCO_NAMESPACE} describe pod ${falco.name}\` and its logs.`,
+    code: 'FALCO_NOT_RUNNING',
   });
 }
 
@@ -189,6 +263,7 @@ function loadedFinding(falco: FalcoPod, key: string): Finding {
     return fail(expected, error, {
       where,
       advice: 'Falco rejected the rules: fix what the error names in the ConfigMap.',
+      code: 'RULES_REJECTED',
     });
   if (status === undefined) {
     return fail(
@@ -199,12 +274,17 @@ function loadedFinding(falco: FalcoPod, key: string): Finding {
       {
         where,
         advice: `A new or changed ConfigMap reaches the pod within about a minute and Falco reloads by itself; to be quick, restart it: \`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco && kubectl -n ${FALCO_NAMESPACE} rollout status daemonset/falco\`.`,
+        code: 'RULES_NOT_LOADED',
       },
     );
   }
   return status === 'ok'
     ? pass(expected, `${path} | schema validation: ok`, where)
-    : fail(expected, `${path} | schema validation: ${status}`, { where });
+    : fail(expected, `${path} | schema validation: ${status}`, {
+        where,
+        advice: 'Falco read the file but its schema validation did not pass: the log lines after it name the problem.',
+        code: 'RULES_SCHEMA_INVALID',
+      });
 }
 
 /** Rules added by editing files inside the pod: they vanish with the pod. */
@@ -222,6 +302,7 @@ async function editedInPodFinding(view: ClusterView, falco: FalcoPod | undefined
       where: `kubectl -n ${FALCO_NAMESPACE} exec ${falco.name} -c ${FALCO_CONTAINER} -- cat ${LOCAL_RULES}`,
       advice:
         'Editing files inside the Falco pod (as the blog does) is lost when the pod restarts, reaches only that one node, and the file may not even be in rules_files. Put the rule in the ConfigMap instead (Helm: the customRules value).',
+      code: 'RULES_EDITED_IN_POD',
     },
   );
 }
@@ -236,6 +317,7 @@ async function rulesInConfigFinding(view: ClusterView, pod: V1Pod): Promise<Find
     where: `ConfigMap ${FALCO_NAMESPACE}/${ref.name} key ${ref.key ?? 'falco.yaml'}`,
     advice:
       'falco.yaml is configuration; Falco ignores rules there. Move the rule to the ConfigMap mounted at /etc/falco/rules.d.',
+    code: 'RULES_IN_FALCO_YAML',
   });
 }
 
@@ -263,6 +345,7 @@ async function rulesState(
         advice: source
           ? `Create it from your rules file: \`kubectl -n ${FALCO_NAMESPACE} create configmap ${source.configMap} --from-file=hardening-lab-rules.yaml\`.`
           : 'With Helm, pass the rules as customRules (the chart mounts them there); with the lab manifests, the DaemonSet mounts ConfigMap falco-rules there.',
+        code: source ? 'RULES_CONFIGMAP_MISSING' : 'RULES_NOT_MOUNTED',
       }),
       ...misplaced,
     );
@@ -278,6 +361,7 @@ async function rulesState(
       fail(`every key of ${cmWhere(source)} ends in .yaml or .yml`, `key "${key}"`, {
         where: cmWhere(source, key),
         advice: `Falco (≥ 0.41) loads only .yaml/.yml files from a rules directory: it skips ${RULES_DIR}/${key} without a word. Rename the key.`,
+        code: 'RULES_FILE_SKIPPED',
       }),
     );
   }
@@ -286,6 +370,9 @@ async function rulesState(
       findings.push(
         fail(`${cmWhere(source, file.key)} is a valid Falco rules file`, file.error, {
           where: cmWhere(source, file.key),
+          advice:
+            'Falco refuses a rules file that is not a YAML list of rule/macro/list entries: fix the YAML (indentation, quotes) at the position named.',
+          code: 'RULES_YAML_INVALID',
         }),
       );
   }
@@ -330,6 +417,7 @@ export const falcoRunning: Check = async (view) => {
           where: configWhere,
           advice:
             'Use the modern eBPF probe: it is built into Falco (no kernel module to build or download). Helm: --set driver.kind=modern_ebpf; manifests: engine.kind: modern_ebpf in falco.yaml.',
+          code: 'DRIVER_NOT_MODERN_EBPF',
         },
       ),
     );
@@ -349,6 +437,7 @@ export const falcoRunning: Check = async (view) => {
           where: configWhere,
           advice:
             'Turn on JSON alerts: Helm --set falco.json_output=true; manifests: json_output: true. Each alert then is one JSON line with rule, output and output_fields.',
+          code: 'JSON_OUTPUT_OFF',
         },
       ),
     );
@@ -368,6 +457,7 @@ export const falcoRunning: Check = async (view) => {
         where: `pod ${FALCO_NAMESPACE}/${first.name} container ${FALCO_CONTAINER}`,
         advice:
           'Without a TTY Falco buffers stdout and alerts show up in the logs late (or only when the buffer fills). Helm: --set tty=true.',
+        code: 'OUTPUT_BUFFERED',
       }),
     );
   }
@@ -375,31 +465,43 @@ export const falcoRunning: Check = async (view) => {
 };
 
 // ---- step 2: a custom rule for writes below /etc, from a ConfigMap, loaded ------------------------------------
+//
+// The rule is judged by what it does, not by how it is spelled: Falco's own
+// log says whether it loads, and its condition (macros and lists expanded as
+// Falco expands them) is evaluated on the step's attack and on everyday
+// activity. `etc_dir`, a macro of the learner's own, `fd.directory = /etc` or
+// `fd.name pmatch (/etc)` are all the same rule.
+
+/** The priorities Falco accepts in a rule, lower-cased (it also takes "info" for informational). */
+const FALCO_PRIORITIES = [
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+  'info',
+];
+
+const RULE_EXAMPLE = 'condition: open_write and container and fd.name startswith /etc/';
 
 export const customRuleLoaded: Check = async (view) => {
   const pods = await falcoPods(view);
   const { source, findings } = await rulesState(view, pods);
   if (!source?.exists) return findings;
-  const candidates = etcRules(source);
-  const expected = `a rule in ${cmWhere(source)} whose condition looks at files below /etc`;
+  const rules = customRules(source);
+  const expected = `a rule in ${cmWhere(source)} that fires when a process in a container opens a file below /etc for writing`;
   // A skipped key or a file that does not parse already explains a missing rule.
-  if (candidates.length === 0 && findings.some((f) => !f.ok)) return findings;
-  if (candidates.length === 0) {
-    const names = okItems(source)
-      .filter(({ item }) => isRuleDefinition(item))
-      .map(({ item }) => `"${item.name}"`);
+  if (rules.length === 0 && findings.some((f) => !f.ok)) return findings;
+  if (rules.length === 0) {
     findings.push(
-      fail(
-        expected,
-        names.length > 0
-          ? `rules found: ${names.join(', ')}; none mentions /etc in its condition`
-          : 'no rule definitions',
-        {
-          where: cmWhere(source),
-          advice:
-            'Add a rule such as condition: open_write and container and fd.name startswith /etc/ (the stock "Write below etc" is in the sandbox ruleset, which Falco does not load).',
-        },
-      ),
+      fail(expected, 'no new rule (only overrides, macros or lists, or nothing)', {
+        where: cmWhere(source),
+        advice: `Add a rule with rule, desc, condition, output and priority, e.g. ${RULE_EXAMPLE} (the stock "Write below etc" is in the sandbox ruleset, which Falco does not load).`,
+        code: 'NO_CUSTOM_RULE',
+      }),
     );
     const edited = await editedInPodFinding(
       view,
@@ -408,71 +510,174 @@ export const customRuleLoaded: Check = async (view) => {
     if (edited) findings.push(edited);
     return findings;
   }
-  for (const { file, item } of candidates) {
+
+  for (const { file, item } of rules) {
+    const priority = item.data.priority;
+    if (typeof priority === 'string' && !FALCO_PRIORITIES.includes(priority.trim().toLowerCase()))
+      findings.push(
+        fail(`rule "${item.name}" has a priority Falco knows`, `priority: ${priority}`, {
+          where: `${cmWhere(source, file)} line ${item.line}`,
+          advice: `Falco refuses the file for an unknown priority. Use one of ${FALCO_PRIORITIES.slice(0, 8).join(', ')} (any case), e.g. WARNING.`,
+          code: 'RULE_PRIORITY_INVALID',
+        }),
+      );
+  }
+  const complete = rules.filter(({ item }) => missingRuleKeys(item).length === 0);
+  for (const { file, item } of rules) {
     const missing = missingRuleKeys(item);
+    if (missing.length > 0)
+      findings.push(
+        fail(`rule "${item.name}" has desc, condition, output and priority`, `missing: ${missing.join(', ')}`, {
+          where: `${cmWhere(source, file)} line ${item.line}`,
+          advice: 'Falco rejects a new rule without all four keys (an override entry needs only the keys it changes).',
+          code: 'RULE_MISSING_KEYS',
+        }),
+      );
+  }
+
+  // What the rules do: the stock macros and lists first, then the custom files in load order.
+  const stock = await stockItems(view, pods);
+  const context = buildContext([...(stock ?? []), ...okItems(source).map(({ item }) => item)]);
+  const verdicts = judgeRules(complete, context);
+  const detecting = verdicts.filter((v) => v.trigger === true);
+  const undecided = verdicts.filter((v) => v.trigger === 'unknown');
+  if (complete.length > 0 && detecting.length === 0 && undecided.length === 0) {
     findings.push(
-      missing.length === 0
-        ? pass(
-            expected,
-            `rule "${item.name}": ${String(item.data.condition).trim()}`,
-            `${cmWhere(source, file)} line ${item.line}`,
-          )
-        : fail(`rule "${item.name}" has desc, condition, output and priority`, `missing: ${missing.join(', ')}`, {
-            where: `${cmWhere(source, file)} line ${item.line}`,
-            advice:
-              'Falco rejects a new rule without all four keys (an override entry needs only the keys it changes).',
-          }),
+      fail(
+        expected,
+        `${verdicts.map((v) => `rule "${v.item.name}"`).join(', ')}: no match when ${TRIGGER_EVENT.what}`,
+        {
+          where: cmWhere(source),
+          advice: `No rule of yours fires for the step's attack. A common slip is open_read (reads) for open_write, or a path test that misses /etc/<file>. Example: ${RULE_EXAMPLE}.`,
+          code: 'RULE_MISSES_TRIGGER',
+        },
+      ),
     );
   }
-  const files = [...new Set(candidates.map((c) => c.file))];
+  for (const verdict of detecting) {
+    const where = `${cmWhere(source, verdict.file)} line ${verdict.item.line}`;
+    const broad = verdict.noisy.filter((n) => n.result === true);
+    if (broad.length > 0) {
+      findings.push(
+        fail(
+          `rule "${verdict.item.name}" fires for writes below /etc in containers and stays quiet for harmless activity`,
+          `it also fires when ${broad.map((b) => b.what).join('; and when ')}`,
+          {
+            where,
+            advice:
+              'A rule that fires for everyday activity buries the real alert. It must need all three: a write (open_write, not any open), a path below /etc, and a container (the container macro).',
+            code: 'RULE_TOO_BROAD',
+          },
+        ),
+      );
+      continue;
+    }
+    const unsure = verdict.noisy.map((n) => n.what);
+    findings.push(
+      pass(
+        expected,
+        `rule "${verdict.item.name}" fires for it${unsure.length > 0 ? ` (could not tell for: ${unsure.join('; ')})` : ', not for a read below /etc, a write to /tmp, or a write on the node itself'}`,
+        where,
+      ),
+    );
+  }
+  for (const verdict of detecting.length > 0 ? [] : undecided) {
+    // Not a verdict against the rule: Falco's log says whether it loads, step 3 sees its alert.
+    findings.push(
+      pass(
+        expected,
+        `rule "${verdict.item.name}": ${String(verdict.item.data.condition).trim()} (uses what this check cannot simulate${stock ? '' : ', or Falco is not running to read its stock macros from'}; step 3 judges its alert)`,
+        `${cmWhere(source, verdict.file)} line ${verdict.item.line}`,
+      ),
+    );
+  }
+
+  // The alert must say which file and which pod: what anyone reading it needs first.
+  const judged = detecting.length > 0 ? detecting : undecided;
+  for (const { file, item } of judged) {
+    const output = String(item.data.output);
+    const lacks = [
+      outputNames(output, FILE_FIELDS) ? '' : '%fd.name (the file)',
+      outputNames(output, POD_FIELDS) ? '' : '%k8s.pod.name (the pod)',
+    ].filter(Boolean);
+    if (lacks.length > 0)
+      findings.push(
+        fail(`the output of rule "${item.name}" names the file and the pod`, `no ${lacks.join(' and no ')}`, {
+          where: `${cmWhere(source, file)} line ${item.line}`,
+          advice:
+            'Put %fd.name and %k8s.pod.name (and %k8s.ns.name) in the output: each becomes an output_fields entry of the JSON alert, and the alert is useless without them.',
+          code: 'OUTPUT_MISSING_FIELDS',
+        }),
+      );
+  }
+
+  const files = [...new Set((judged.length > 0 ? judged : complete).map((c) => c.file))];
   for (const falco of pods.filter((p) => p.running)) for (const key of files) findings.push(loadedFinding(falco, key));
   for (const falco of pods.filter((p) => !p.running)) findings.push(podHealthFinding(falco));
   return findings;
 };
 
-// ---- step 3: the custom rule fires for a write below /etc in the trigger pod --------------------------------------
+// ---- step 3: the custom rule fires for a write below /etc in the trigger pod, and not for harmless activity -----------
 
-export const alertFired: Check = async (view) => {
+/** What the check itself does in etc-writer to see whether the rule also fires for harmless activity. */
+export const HARMLESS_PROBE = ['sh', '-c', 'cat /etc/hostname > /dev/null; echo ok > /tmp/hl-falco-harmless'];
+const HARMLESS_FILES = new Set(['/etc/hostname', '/tmp/hl-falco-harmless']);
+/** Falco writes an alert within milliseconds (tty); this leaves room for a loaded node. */
+const HARMLESS_WAIT_MS = 2500;
+
+/** Step 3's check; the wait after the harmless probe is a parameter so recordings need not sleep. */
+export function makeAlertFired(harmlessWaitMs: number): Check {
+  return (view) => judgeAlert(view, harmlessWaitMs);
+}
+
+export const alertFired: Check = makeAlertFired(HARMLESS_WAIT_MS);
+
+async function judgeAlert(view: ClusterView, harmlessWaitMs: number): Promise<Finding[]> {
   const [pods, trigger] = await Promise.all([falcoPods(view), view.getPod(LAB_NAMESPACE, TRIGGER_POD)]);
   const findings: Finding[] = [];
   const podExpected = `pod ${LAB_NAMESPACE}/${TRIGGER_POD} is Running`;
+  const triggerRunning =
+    trigger !== undefined &&
+    containerStatusOf(trigger, trigger.spec?.containers[0]?.name ?? '')?.state?.running !== undefined;
   if (!trigger) {
     findings.push(
       fail(podExpected, 'no such pod', {
         advice: 'Create it as in the step: kubectl apply -f /root/labs/falco/manifests/etc-writer.yaml.',
+        code: 'TRIGGER_POD_MISSING',
       }),
     );
-  } else if (!containerStatusOf(trigger, trigger.spec?.containers[0]?.name ?? '')?.state?.running) {
+  } else if (!triggerRunning) {
     findings.push(
       fail(podExpected, describeContainerState(trigger, trigger.spec?.containers[0]?.name ?? ''), {
         where: `pod ${LAB_NAMESPACE}/${TRIGGER_POD}`,
+        advice: `Wait for it: kubectl -n ${LAB_NAMESPACE} wait --for=condition=Ready pod/${TRIGGER_POD}.`,
+        code: 'TRIGGER_POD_NOT_RUNNING',
       }),
     );
   }
   if (pods.length === 0) return [...findings, noPodsFinding()];
   const source = pods[0] ? await rulesSource(view, pods[0].pod) : undefined;
-  const rules = etcRules(source);
+  const rules = customRules(source);
   const names = new Set(rules.map((r) => r.item.name));
   const expected = `a JSON alert from your rule for a file below /etc in pod ${LAB_NAMESPACE}/${TRIGGER_POD}`;
   if (names.size === 0) {
     findings.push(
-      fail(expected, 'no custom rule about /etc in the rules ConfigMap', {
+      fail(expected, 'no custom rule in the rules ConfigMap', {
         where: source ? cmWhere(source) : `${RULES_DIR} in the Falco pods`,
         advice:
           'Without a custom rule nothing fires: "Write below etc" is in the sandbox ruleset, which Falco does not load by default. Do step 2 first.',
+        code: 'NO_CUSTOM_RULE',
       }),
     );
     return findings;
   }
   const alerts = collectAlerts(pods).filter(({ alert }) => names.has(alert.rule));
-  const mine = alerts.filter(({ alert }) => {
-    const ns = field(alert, 'k8s.ns.name');
-    return (
-      alertPod(alert, [TRIGGER_POD]) === TRIGGER_POD &&
-      (ns === undefined || ns === LAB_NAMESPACE) &&
-      (alertFile(alert) ?? '').startsWith('/etc/')
-    );
-  });
+  const mine = alerts.filter(
+    ({ alert }) =>
+      forTriggerPod(alert) &&
+      !HARMLESS_FILES.has(alertFile(alert) ?? '') &&
+      (alertFile(alert) ?? '').startsWith('/etc/'),
+  );
   const hit = mine[0];
   if (hit) {
     findings.push(
@@ -482,14 +687,16 @@ export const alertFired: Check = async (view) => {
         `kubectl -n ${FALCO_NAMESPACE} logs ${hit.falco.name} -c ${FALCO_CONTAINER}`,
       ),
     );
+    if (triggerRunning) findings.push(await harmlessFinding(view, pods, names, harmlessWaitMs));
     return findings;
   }
   if (alerts.length > 0) {
     const others = [...new Set(alerts.map(({ alert }) => describeAlert(alert)))].slice(0, 3);
     findings.push(
-      fail(expected, `alerts from your rule, but not for ${TRIGGER_POD}: ${others.join('; ')}`, {
+      fail(expected, `alerts from your rule, but not for a file below /etc in ${TRIGGER_POD}: ${others.join('; ')}`, {
         where: LOGS_WHERE,
-        advice: `Those came from another pod (or from a Falco pod on a node that cannot name the container). Write below /etc inside ${TRIGGER_POD}: kubectl -n ${LAB_NAMESPACE} exec ${TRIGGER_POD} -- sh -c 'echo hacked >> /etc/hl-falco-probe'.`,
+        advice: `Those came from another pod or file (or from a Falco pod on a node that cannot name the container). Write below /etc inside ${TRIGGER_POD}: kubectl -n ${LAB_NAMESPACE} exec ${TRIGGER_POD} -- sh -c 'echo hacked >> /etc/hl-falco-probe'.`,
+        code: 'ALERT_NOT_FOR_TRIGGER',
       }),
     );
     return findings;
@@ -501,6 +708,7 @@ export const alertFired: Check = async (view) => {
         where: LOGS_WHERE,
         advice:
           'Set json_output: true (Helm: --set falco.json_output=true) so each alert is one JSON object with rule and output_fields.',
+        code: 'JSON_OUTPUT_OFF',
       }),
     );
     return findings;
@@ -509,7 +717,11 @@ export const alertFired: Check = async (view) => {
   if (running.length === 0) {
     // Nothing is watching: say why Falco is down rather than "no alert".
     findings.push(
-      fail(expected, 'no alert: no Falco pod is running', { where: LOGS_WHERE }),
+      fail(expected, 'no alert: no Falco pod is running', {
+        where: LOGS_WHERE,
+        advice: 'Falco must run to see the write: the findings below say why it does not.',
+        code: 'FALCO_NOT_RUNNING',
+      }),
       ...pods.map(podHealthFinding),
     );
     return findings;
@@ -523,19 +735,66 @@ export const alertFired: Check = async (view) => {
         {
           where: LOGS_WHERE,
           advice: `Falco is not running your rule yet, so the write went unnoticed. Restart it (\`kubectl -n ${FALCO_NAMESPACE} rollout restart daemonset/falco\`), wait until it is Ready, then write again.`,
+          code: 'RULES_NOT_LOADED',
         },
       ),
     );
     return findings;
   }
   findings.push(
-    fail(expected, `no alert from ${[...names].map((n) => `"${n}"`).join(', ')} yet`, {
-      where: LOGS_WHERE,
-      advice: `Write below /etc in the pod (kubectl -n ${LAB_NAMESPACE} exec ${TRIGGER_POD} -- sh -c 'echo hacked >> /etc/hl-falco-probe') and check again; the alert appears within a second or two.`,
-    }),
+    fail(
+      expected,
+      `no alert from ${[...names].map((n) => `"${n}"`).join(', ')} for a file below /etc in ${TRIGGER_POD}`,
+      {
+        where: LOGS_WHERE,
+        advice: `Write below /etc in the pod (kubectl -n ${LAB_NAMESPACE} exec ${TRIGGER_POD} -- sh -c 'echo hacked >> /etc/hl-falco-probe') and check again; the alert appears within a second or two. A read (cat) or a write elsewhere is not what the rule is for. If you did write, your rule does not match it: compare its condition with step 2.`,
+        code: 'ALERT_MISSING',
+      },
+    ),
   );
   return findings;
-};
+}
+
+/**
+ * Behaviour on the quiet side: the check reads a file below /etc and writes
+ * one in /tmp inside etc-writer, then looks for alerts of the custom rules
+ * about it. Only alerts since Falco's latest rules load count, so a rule
+ * fixed since an earlier check is not blamed for its old alerts.
+ */
+async function harmlessFinding(
+  view: ClusterView,
+  pods: FalcoPod[],
+  names: ReadonlySet<string>,
+  waitMs: number,
+): Promise<Finding> {
+  const expected = `your rule stays quiet when the check reads /etc/hostname and writes /tmp/hl-falco-harmless in ${TRIGGER_POD}`;
+  const before = new Map(pods.map((p) => [p.name, p.log.alertsSinceLoad.length]));
+  await view.execInPod({ namespace: LAB_NAMESPACE, pod: TRIGGER_POD }, HARMLESS_PROBE, { timeoutMs: 8_000 });
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  const after = await falcoPods(view);
+  const noisy = after.flatMap((falco) =>
+    falco.log.alertsSinceLoad.filter((alert, index) => {
+      if (!names.has(alert.rule) || !forTriggerPod(alert)) return false;
+      // The probe's files (also from an earlier check since the latest load),
+      // or anything new for etc-writer since the probe, e.g. the shell's own
+      // reads below /etc for a rule that fires on any open.
+      const seen = before.get(falco.name);
+      return HARMLESS_FILES.has(alertFile(alert) ?? '') || (seen !== undefined && index >= seen);
+    }),
+  );
+  if (noisy.length === 0) return pass(expected, 'no alert of your rules for it', LOGS_WHERE);
+  return fail(expected, [...new Set(noisy.map(describeAlert))].slice(0, 3).join('; '), {
+    where: LOGS_WHERE,
+    advice:
+      'Your rule fires for everyday activity, so its alerts mean nothing. It must need a write (open_write, not any open), a path below /etc and a container; then trigger it again.',
+    code: 'RULE_TOO_BROAD',
+  });
+}
+
+function forTriggerPod(alert: FalcoAlert): boolean {
+  const ns = field(alert, 'k8s.ns.name');
+  return alertPod(alert, [TRIGGER_POD]) === TRIGGER_POD && (ns === undefined || ns === LAB_NAMESPACE);
+}
 
 // ---- step 4: override an existing rule with `override:` (not `append: true`) ----------------------------------------
 
@@ -553,6 +812,7 @@ export const overrideApplied: Check = async (view) => {
         {
           where: `${cmWhere(source, file)} line ${item.line}`,
           advice: `append: true is deprecated (Falco warns LOAD_DEPRECATED_ITEM). Write the same entry with override: {${item.kind === 'list' ? 'items' : 'condition'}: append} instead, and only the keys you change.`,
+          code: 'APPEND_DEPRECATED',
         },
       ),
     );
@@ -567,6 +827,8 @@ export const overrideApplied: Check = async (view) => {
         findings.push(
           fail(`override.${key} is "append" or "replace"`, `override.${key}: ${String(how)}`, {
             where: `${cmWhere(source, file)} line ${item.line}`,
+            advice: 'Falco knows only append and replace for each key of override:.',
+            code: 'OVERRIDE_MODE_INVALID',
           }),
         );
       } else if (!(key in item.data)) {
@@ -577,6 +839,7 @@ export const overrideApplied: Check = async (view) => {
             {
               where: `${cmWhere(source, file)} line ${item.line}`,
               advice: `Next to override:, give the new value, e.g. ${key}: ...`,
+              code: 'OVERRIDE_VALUE_MISSING',
             },
           ),
         );
@@ -598,6 +861,7 @@ export const overrideApplied: Check = async (view) => {
           where: cmWhere(source),
           advice:
             'Add an entry with the stock rule\'s exact name, your new output, and override: {output: replace}, e.g. for "Read sensitive file untrusted". Do not copy the whole rule and do not edit falco_rules.yaml: updates overwrite it.',
+          code: 'NO_OUTPUT_OVERRIDE',
         },
       ),
     );
@@ -634,6 +898,7 @@ export const overrideApplied: Check = async (view) => {
           where: LOGS_WHERE,
           advice:
             'Those alerts predate the override or Falco has not reloaded: wait for the reload (or restart the DaemonSet) and trigger the rule again.',
+          code: 'OVERRIDE_NOT_SEEN',
         }),
       );
     } else {
@@ -644,6 +909,7 @@ export const overrideApplied: Check = async (view) => {
             item.name === 'Read sensitive file untrusted'
               ? `Trigger it: kubectl -n ${LAB_NAMESPACE} exec ${TRIGGER_POD} -- cat /etc/shadow`
               : `Trigger "${item.name}" once so the new output can be seen.`,
+          code: 'OVERRIDE_NOT_TRIGGERED',
         }),
       );
     }

@@ -20,6 +20,8 @@ export type FalcoAlert = z.infer<typeof alertSchema>;
 
 export interface FalcoLog {
   alerts: FalcoAlert[];
+  /** Alerts after the most recent rules load: what the rules Falco runs with now produced. */
+  alertsSinceLoad: FalcoAlert[];
   /** Alerts printed as text (json_output off): "02:13:41.1234: Warning ...". */
   textAlerts: string[];
   /** Rules files of the most recent load, path → "ok" / "failed" / ... */
@@ -43,6 +45,7 @@ const RULES_LINE = /(\/\S+\.ya?ml)\s+\|\s+schema validation:\s*(\S+)/;
 export function parseFalcoLog(text: string): FalcoLog {
   const log: FalcoLog = {
     alerts: [],
+    alertsSinceLoad: [],
     textAlerts: [],
     loadedRules: new Map(),
     sawRulesLoad: false,
@@ -54,7 +57,10 @@ export function parseFalcoLog(text: string): FalcoLog {
     const line = raw.replace(/\r$/, '');
     if (line.startsWith('{')) {
       const alert = parseAlert(line);
-      if (alert) log.alerts.push(alert);
+      if (alert) {
+        log.alerts.push(alert);
+        log.alertsSinceLoad.push(alert);
+      }
       continue;
     }
     if (TEXT_ALERT.test(line)) {
@@ -66,6 +72,7 @@ export function parseFalcoLog(text: string): FalcoLog {
       // latest one describes what Falco runs with now.
       log.sawRulesLoad = true;
       log.loadedRules = new Map();
+      log.alertsSinceLoad = [];
       log.errors = [];
       log.warnings = [];
       continue;

@@ -5,7 +5,8 @@
 // one is missing, the tests are SKIPPED with the reason printed — never
 // silently. Where it can run:
 //   1. `test-lab falco`: cleanup, per step the check FAILS, the reference
-//      solution runs, the check PASSES; cleanup at the end;
+//      solution runs, the check PASSES, then every answer of the step's
+//      wrong-answer catalogue (answers.yaml) is judged; cleanup at the end;
 //   2. wrong answers made for real fail with the finding that names them
 //      (a rules key Falco skips; the deprecated `append: true`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CL
       );
       const findings = await customRuleLoaded(view);
       const skipped = findings.find((f) => f.found === 'key "hardening-lab-rules.txt"');
-      expect(skipped, show(findings)).toMatchObject({ ok: false });
+      expect(skipped, show(findings)).toMatchObject({ ok: false, code: 'RULES_FILE_SKIPPED' });
       expect(skipped?.advice).toContain('only .yaml/.yml');
       await run('delete', 'kubectl -n falco delete configmap falco-rules --ignore-not-found');
     });
@@ -69,7 +70,7 @@ describe.skipIf(skipReason !== '')(`falco lab on "${process.env.HARDENING_LAB_CL
       );
       const findings = await overrideApplied(view);
       const append = findings.find((f) => f.found === 'rule "Read sensitive file untrusted" uses append: true');
-      expect(append, show(findings)).toMatchObject({ ok: false });
+      expect(append, show(findings)).toMatchObject({ ok: false, code: 'APPEND_DEPRECATED' });
       expect(append?.advice).toContain('override: {condition: append}');
     });
   });

@@ -1,0 +1,32 @@
+# Right, written differently: a macro and a list of the learner's own, another
+# rule name and priority; the condition never spells /etc.
+key=hardening-lab-rules.yaml
+cat > /tmp/hl-answer-rules.yaml <<'RULES'
+- list: hl_protected_dirs
+  items: [/etc]
+
+- macro: hl_below_protected_dir
+  condition: (fd.name pmatch (hl_protected_dirs))
+
+- rule: Configuration tampering in a container
+  desc: Something in a container opened a file below /etc for writing.
+  condition: open_write and container and hl_below_protected_dir
+  output: >-
+    Config file written in a container (file=%fd.name pod=%k8s.pod.name
+    ns=%k8s.ns.name command=%proc.cmdline)
+  priority: ERROR
+  tags: [filesystem, container]
+RULES
+# Apply as the step does (create | apply), then restart and wait until every
+# Falco pod's latest load lists the file.
+kubectl -n falco create configmap falco-rules --from-file="$key=/tmp/hl-answer-rules.yaml" --dry-run=client -o yaml | kubectl apply -f -
+rm -f /tmp/hl-answer-rules.yaml
+kubectl -n falco rollout restart daemonset/falco
+kubectl -n falco rollout status daemonset/falco --timeout=240s
+pods=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco -o name | wc -l)
+for _ in $(seq 1 45); do
+  loaded=$(kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 --prefix \
+    | grep -c "rules.d/$key | schema validation: ok" || true)
+  if [ "$loaded" -ge "$pods" ]; then break; fi
+  sleep 2
+done

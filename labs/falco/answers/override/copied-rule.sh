@@ -1,0 +1,28 @@
+# The whole rule copied under a new name with the new output: a second rule,
+# and the stock one still fires with its old output.
+cp "$HL_LAB_FILES/manifests/rules/hardening-lab-rules.yaml" /tmp/hl-answer-rules.yaml
+cat >> /tmp/hl-answer-rules.yaml <<'RULES'
+
+- rule: Read sensitive file untrusted in a pod
+  desc: A copy of the stock rule with the pod first.
+  condition: open_read and sensitive_files and container
+  output: >-
+    Sensitive file read in a pod (file=%fd.name pod=%k8s.pod.name ns=%k8s.ns.name
+    command=%proc.cmdline user=%user.name)
+  priority: WARNING
+RULES
+kubectl -n falco create configmap falco-rules --from-file=hardening-lab-rules.yaml=/tmp/hl-answer-rules.yaml \
+  --dry-run=client -o yaml | kubectl apply -f -
+rm -f /tmp/hl-answer-rules.yaml
+kubectl -n falco rollout restart daemonset/falco
+kubectl -n falco rollout status daemonset/falco --timeout=240s
+pods=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco -o name | wc -l)
+for _ in $(seq 1 45); do
+  loaded=$(kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 --prefix \
+    | grep -c "rules.d/hardening-lab-rules.yaml | schema validation: ok" || true)
+  if [ "$loaded" -ge "$pods" ]; then break; fi
+  sleep 2
+done
+# Trigger the stock rule, as the step does.
+kubectl -n falco-lab exec etc-writer -- cat /etc/shadow > /dev/null
+sleep 3

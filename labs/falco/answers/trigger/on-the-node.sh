@@ -1,0 +1,23 @@
+# The write typed into the node's own terminal instead of through kubectl exec:
+# no container, so the container rule is (rightly) quiet.
+# Start from fresh Falco logs (the reference solution's alert is in the old
+# ones), with the rule loaded by every Falco pod.
+kubectl -n falco rollout restart daemonset/falco
+kubectl -n falco rollout status daemonset/falco --timeout=240s
+# The old pods' logs hold the earlier alert: wait until they are gone.
+for _ in $(seq 1 60); do
+  leaving=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco \
+    -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp}{"\n"}{end}' | grep -c . || true)
+  if [ "$leaving" -eq 0 ]; then break; fi
+  sleep 2
+done
+pods=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco -o name | wc -l)
+for _ in $(seq 1 45); do
+  loaded=$(kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 --prefix \
+    | grep -c "rules.d/hardening-lab-rules.yaml | schema validation: ok" || true)
+  if [ "$loaded" -ge "$pods" ]; then break; fi
+  sleep 2
+done
+echo hacked >> /etc/hl-falco-probe
+rm -f /etc/hl-falco-probe
+sleep 3

@@ -1,0 +1,29 @@
+# The write done in another pod: an alert, but not for etc-writer.
+# Start from fresh Falco logs (the reference solution's alert is in the old
+# ones), with the rule loaded by every Falco pod.
+kubectl -n falco rollout restart daemonset/falco
+kubectl -n falco rollout status daemonset/falco --timeout=240s
+# The old pods' logs hold the earlier alert: wait until they are gone.
+for _ in $(seq 1 60); do
+  leaving=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco \
+    -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp}{"\n"}{end}' | grep -c . || true)
+  if [ "$leaving" -eq 0 ]; then break; fi
+  sleep 2
+done
+pods=$(kubectl -n falco get pods -l app.kubernetes.io/name=falco -o name | wc -l)
+for _ in $(seq 1 45); do
+  loaded=$(kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 --prefix \
+    | grep -c "rules.d/hardening-lab-rules.yaml | schema validation: ok" || true)
+  if [ "$loaded" -ge "$pods" ]; then break; fi
+  sleep 2
+done
+kubectl -n falco-lab delete pod debug-shell --ignore-not-found --wait=true
+kubectl -n falco-lab run debug-shell --image=nginx:1.27 --image-pull-policy=IfNotPresent
+kubectl -n falco-lab wait --for=condition=Ready pod/debug-shell --timeout=120s
+kubectl -n falco-lab exec debug-shell -- sh -c 'echo hacked >> /etc/hl-falco-probe'
+# Wait for its alert, so the check judges what Falco saw.
+for _ in $(seq 1 15); do
+  kubectl -n falco logs -l app.kubernetes.io/name=falco -c falco --tail=-1 \
+    | grep '"rule":"Write below etc in container"' | grep -q '"k8s.pod.name":"debug-shell"' && break
+  sleep 2
+done
