@@ -117,7 +117,9 @@ EOF`,
       'flag-only',
       `sed -i 's|^    - kube-apiserver$|&\\n    - --encryption-provider-config=/etc/kubernetes/enc/enc.yaml|' /etc/kubernetes/manifests/kube-apiserver.yaml`,
     );
-    const flagOnly = await check('enable-encryption');
+    // Not check(): it waits for the apiserver, which this manifest breaks. That passed only while the
+    // kubelet had not yet noticed the edit (the old apiserver still answered) and hung for 180 s once it had.
+    const flagOnly = await step('enable-encryption').check(view);
     const mount = flagOnly.find((f) => f.expected.startsWith('a volumeMount'));
     expect(mount?.ok).toBe(false);
     expect(mount?.advice).toMatch(/no such file or directory/);
